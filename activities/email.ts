@@ -1,0 +1,70 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { Op } from 'sequelize';
+import type { Database } from '../models/db';
+import type { Mailer } from './mailer';
+import { renderEmail, type EmailContent } from './email-templates';
+
+/** Who receives an email: the deal's customer contact, a user, or every user with a role. */
+export type Recipient = { address: string } | { user: string } | { role: string };
+
+export interface SendEmailInput {
+  key: string;
+  dealNumber: number;
+  to: Recipient;
+  content: EmailContent;
+}
+
+export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string) {
+  const { Email, User, CompanySettings } = db.models;
+
+  async function resolveAddresses(to: Recipient): Promise<string[]> {
+    if ('address' in to) return [to.address];
+    const where = 'user' in to ? { key: to.user } : { roles: { [Op.contains]: [to.role] } };
+    const users = await User.findAll({ where });
+    if (users.length === 0) {
+      const who = 'user' in to ? `user ${to.user}` : `any user with role ${to.role}`;
+      throw ApplicationFailure.nonRetryable(`no email address found for ${who}`, 'NoRecipient');
+    }
+    return users.map((user) => user.get('email') as string);
+  }
+
+  /**
+   * Sends one email at most once per key. The email row is written before sending and marked sent after,
+   * so a retry after a successful send does nothing.
+   * NOTE: a crash between the SMTP server accepting the message and the row being marked sent sends it
+   * again on retry. The Message-ID is derived from the key, so mail clients show such a repeat once.
+   */
+  async function sendEmail(input: SendEmailInput): Promise<{ recipient: string; subject: string; status: 'sent' | 'already_sent' }> {
+    const company = await CompanySettings.findByPk(1);
+    const companyName = (company?.get('name') as string | undefined) ?? 'Sales';
+    const { subject, text } = renderEmail(input.content, companyName, input.dealNumber);
+    const recipient = (await resolveAddresses(input.to)).join(', ');
+    const messageId = `<${input.key.replace(/[^A-Za-z0-9.-]/g, '.')}@${messageIdDomain}>`;
+
+    const [row] = await Email.findOrCreate({
+      where: { idempotencyKey: input.key },
+      defaults: {
+        idempotencyKey: input.key,
+        dealNumber: input.dealNumber,
+        kind: input.content.kind,
+        recipient,
+        subject,
+        status: 'pending',
+        messageId,
+        createdAt: new Date(),
+      },
+    });
+    if (row.get('status') === 'sent') {
+      log.info('email already sent; skipping', { key: input.key, recipient });
+      return { recipient, subject, status: 'already_sent' };
+    }
+
+    const fileStem = `deal-${input.dealNumber}-${input.key.split('/').slice(1).join('-')}`.replace(/[^A-Za-z0-9.-]/g, '_');
+    const delivery = await mailer.send({ messageId, to: recipient, subject, text, fileStem });
+    await row.update({ status: 'sent', sentAt: new Date(), outboxPath: delivery.outboxPath ?? null });
+    log.info('email sent', { key: input.key, recipient, subject, outboxPath: delivery.outboxPath });
+    return { recipient, subject, status: 'sent' };
+  }
+
+  return { sendEmail };
+}

@@ -1,0 +1,27 @@
+import type { Database } from '../models/db';
+import type { Mailer } from './mailer';
+import { createDealActivities } from './deals';
+import { createEstimateActivities } from './estimates';
+import { createOrderActivities } from './orders';
+import { createInvoiceActivities } from './invoices';
+import { createEmailActivities } from './email';
+
+export interface ActivityDependencies {
+  db: Database;
+  mailer: Mailer;
+  /** Domain part of generated Message-IDs, such as glocial-machineries.example. */
+  messageIdDomain: string;
+}
+
+/** Builds every activity of the deal workflow around shared dependencies, as the worker registers them. */
+export function createActivities({ db, mailer, messageIdDomain }: ActivityDependencies) {
+  return {
+    ...createDealActivities(db),
+    ...createEstimateActivities(db),
+    ...createOrderActivities(db),
+    ...createInvoiceActivities(db),
+    ...createEmailActivities(db, mailer, messageIdDomain),
+  };
+}
+
+export type DealActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,190 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Database } from '../models/db';
+import type { InvoiceSummary, TimelineEntry } from '../domain/deal-state';
+import { compareAmounts, formatAmount, subtractAmount, addAmounts, isZero } from '../domain/money';
+import { priceQuantity, sumLines } from '../domain/pricing';
+import { addDays } from '../domain/dates';
+import { inStepTransaction, nextDocumentNumber, type StepRecord } from './step-record';
+
+export interface CreateInvoiceInput {
+  record: StepRecord;
+  orderNumber: string;
+  issueDate: string;
+  paymentTermsDays: number;
+  taxRatePercent: string;
+  currency: string;
+}
+
+export interface RecordPaymentInput {
+  record: StepRecord;
+  invoiceNumber: string;
+  amount: string;
+  method: string;
+  reference: string;
+  recordedBy: string;
+  currency: string;
+}
+
+export interface PaymentResult {
+  paymentId: number;
+  amount: string;
+  amountPaid: string;
+  balance: string;
+  status: InvoiceSummary['status'];
+}
+
+/** Activities for invoices and payments. */
+export function createInvoiceActivities(db: Database) {
+  const { OrderLine, Invoice, InvoiceLine, Payment } = db.models;
+
+  /**
+   * Invoices every order quantity not yet invoiced. The order lines are locked for the transaction, so
+   * two invoices can never take the same quantity.
+   */
+  async function createInvoice(input: CreateInvoiceInput): Promise<{ invoice: InvoiceSummary; entry: TimelineEntry }> {
+    const { result: invoice, entry } = await inStepTransaction<InvoiceSummary>(db, input.record, async (transaction) => {
+      const orderLines = await OrderLine.findAll({
+        where: { orderNumber: input.orderNumber },
+        order: [['lineNo', 'ASC']],
+        lock: true,
+        transaction,
+      });
+      const open = orderLines.filter((line) => (line.get('invoicedQuantity') as number) < (line.get('quantity') as number));
+      if (open.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `every line of order ${input.orderNumber} is already invoiced`,
+          'NothingToInvoice',
+        );
+      }
+      const lines = open.map((line, index) => {
+        const ordered = line.get('quantity') as number;
+        const quantity = ordered - (line.get('invoicedQuantity') as number);
+        const whole = { net: line.get('net') as string, tax: line.get('tax') as string };
+        const amounts =
+          quantity === ordered
+            ? whole
+            : priceQuantity(
+                line.get('unitPrice') as string,
+                quantity,
+                line.get('discountPercent') as string,
+                input.taxRatePercent,
+                input.currency,
+              );
+        return {
+          lineNo: index + 1,
+          orderLineNo: line.get('lineNo') as number,
+          sku: line.get('sku') as string,
+          description: line.get('description') as string,
+          quantity,
+          unitPrice: line.get('unitPrice') as string,
+          discountPercent: line.get('discountPercent') as string,
+          net: formatAmount(amounts.net, input.currency),
+          tax: formatAmount(amounts.tax, input.currency),
+        };
+      });
+      const totals = sumLines(lines, input.currency);
+      const number = await nextDocumentNumber(db, 'invoice_number_seq', 'INV', transaction);
+      const dueDate = addDays(input.issueDate, input.paymentTermsDays);
+      await Invoice.create(
+        {
+          number,
+          dealNumber: input.record.dealNumber,
+          orderNumber: input.orderNumber,
+          issueDate: input.issueDate,
+          dueDate,
+          currency: input.currency,
+          ...totals,
+          amountPaid: '0',
+          status: 'draft',
+          idempotencyKey: input.record.key,
+          createdAt: input.record.entry.at,
+        },
+        { transaction },
+      );
+      await InvoiceLine.bulkCreate(
+        lines.map((line) => ({ ...line, invoiceNumber: number })),
+        { transaction },
+      );
+      for (const line of lines) {
+        await OrderLine.increment('invoicedQuantity', {
+          by: line.quantity,
+          where: { orderNumber: input.orderNumber, lineNo: line.orderLineNo },
+          transaction,
+        });
+      }
+      const summary: InvoiceSummary = {
+        number,
+        status: 'draft',
+        issueDate: input.issueDate,
+        dueDate,
+        ...totals,
+        amountPaid: formatAmount('0', input.currency),
+        balance: totals.total,
+        overdue: false,
+      };
+      return { result: summary, documents: [number] };
+    });
+    return { invoice, entry };
+  }
+
+  async function markInvoiceSent(input: { record: StepRecord; invoiceNumber: string }): Promise<TimelineEntry> {
+    const { entry } = await inStepTransaction(db, input.record, async (transaction) => {
+      const [count] = await Invoice.update(
+        { status: 'sent', sentAt: input.record.entry.at },
+        { where: { number: input.invoiceNumber, status: 'draft' }, transaction },
+      );
+      if (count !== 1) {
+        throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceNumber} is not a draft`, 'NotDraft');
+      }
+      return { result: undefined, documents: [input.invoiceNumber] };
+    });
+    return entry;
+  }
+
+  /**
+   * Records a payment against an invoice. The invoice row is locked first, so concurrent payments see
+   * each other's amounts and together can never exceed the total.
+   */
+  async function recordPayment(input: RecordPaymentInput): Promise<{ payment: PaymentResult; entry: TimelineEntry }> {
+    const { result: payment, entry } = await inStepTransaction<PaymentResult>(db, input.record, async (transaction) => {
+      const invoice = await Invoice.findByPk(input.invoiceNumber, { lock: true, transaction });
+      if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${input.invoiceNumber} not found`, 'NotFound');
+      const total = invoice.get('total') as string;
+      const paidBefore = invoice.get('amountPaid') as string;
+      const balanceBefore = subtractAmount(total, paidBefore, input.currency);
+      if (compareAmounts(input.amount, balanceBefore) > 0) {
+        throw ApplicationFailure.nonRetryable(
+          `payment of ${input.amount} exceeds the open balance of ${balanceBefore} on invoice ${input.invoiceNumber}`,
+          'Overpayment',
+        );
+      }
+      const row = await Payment.create(
+        {
+          invoiceNumber: input.invoiceNumber,
+          amount: input.amount,
+          method: input.method,
+          reference: input.reference,
+          recordedBy: input.recordedBy,
+          receivedAt: input.record.entry.at,
+          idempotencyKey: input.record.key,
+        },
+        { transaction },
+      );
+      const amountPaid = addAmounts([paidBefore, input.amount], input.currency);
+      const balance = subtractAmount(total, amountPaid, input.currency);
+      const status = isZero(balance) ? 'paid' : 'sent';
+      await invoice.update({ amountPaid, status }, { transaction });
+      const result: PaymentResult = {
+        paymentId: row.get('id') as number,
+        amount: formatAmount(input.amount, input.currency),
+        amountPaid,
+        balance,
+        status,
+      };
+      return { result, documents: [input.invoiceNumber] };
+    });
+    return { payment, entry };
+  }
+
+  return { createInvoice, markInvoiceSent, recordPayment };
+}

@@ -1,0 +1,171 @@
+import type { DocumentTotals, PricedLine } from './pricing';
+import type { PipelineStage } from './step-inputs';
+
+/**
+ * The phases a deal moves through. `paid`, `disqualified` and `lost` are outcomes: the workflow ends
+ * when it reaches one of them.
+ */
+export const phases = [
+  'new',
+  'lead',
+  'opportunity',
+  'estimate',
+  'quality',
+  'pick_release',
+  'shipping',
+  'invoicing',
+  'payment',
+  'paid',
+  'disqualified',
+  'lost',
+] as const;
+export type Phase = (typeof phases)[number];
+
+export const finalPhases: readonly Phase[] = ['paid', 'disqualified', 'lost'];
+
+/** Company settings a deal is started with and keeps for its whole life. */
+export interface DealSettings {
+  currency: string;
+  timeZone: string;
+  /** User key of the sales manager who hears about overdue follow-ups. */
+  salesManager: string;
+  /** Default lead time of a follow-up reminder, as an ISO 8601 duration. */
+  followUpRemindBefore: string;
+}
+
+export interface CustomerSnapshot {
+  id: number;
+  company: string;
+  contactName: string;
+  contactEmail: string;
+  taxRatePercent: string;
+  paymentTermsDays: number;
+}
+
+export interface FollowUp {
+  seq: number;
+  channel: string;
+  subject: string;
+  owner: string;
+  dueAt: string;
+  remindAt: string;
+  status: 'open' | 'completed' | 'cancelled';
+  outcome?: string;
+  ownerRemindedAt?: string;
+  managerNotifiedAt?: string;
+}
+
+export type RevisionStatus = 'draft' | 'sent' | 'changes_requested' | 'approved' | 'superseded' | 'expired';
+
+export interface EstimateRevision extends DocumentTotals {
+  revision: number;
+  status: RevisionStatus;
+  validForDays: number;
+  lines: PricedLine[];
+  sentAt?: string;
+  validUntil?: string;
+  /** Instant at which the estimate expires: the end of `validUntil` in the company's time zone. */
+  expiresAt?: string;
+  acceptedBy?: string;
+  purchaseOrderRef?: string;
+}
+
+export interface EstimateSummary {
+  number: string;
+  revisions: EstimateRevision[];
+}
+
+export interface OrderLine extends PricedLine {
+  shippedQuantity: number;
+  invoicedQuantity: number;
+}
+
+export interface Inspection {
+  seq: number;
+  result: 'passed' | 'failed';
+  inspector: string;
+  checklist: string[];
+  at: string;
+}
+
+export interface OrderSummary extends DocumentTotals {
+  number: string;
+  estimateRevision: number;
+  purchaseOrderRef?: string;
+  lines: OrderLine[];
+  inspections: Inspection[];
+  salesReceiptNumber?: string;
+  shipments: { number: string; carrier: string; trackingNumber: string; at: string }[];
+}
+
+export interface InvoiceSummary extends DocumentTotals {
+  number: string;
+  status: 'draft' | 'sent' | 'paid';
+  issueDate: string;
+  dueDate: string;
+  amountPaid: string;
+  balance: string;
+  overdue: boolean;
+  sentAt?: string;
+}
+
+export interface PaymentSummary {
+  id: number;
+  invoiceNumber: string;
+  amount: string;
+  method: string;
+  reference: string;
+  receivedAt: string;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  event: string;
+  summary: string;
+  documents?: string[];
+}
+
+export interface DealState {
+  dealNumber: number;
+  workflowId: string;
+  settings: DealSettings;
+  phase: Phase;
+  owner: string;
+  qualified: boolean;
+  customer?: CustomerSnapshot;
+  opportunityName?: string;
+  stage?: PipelineStage;
+  followUps: FollowUp[];
+  estimate?: EstimateSummary;
+  order?: OrderSummary;
+  invoices: InvoiceSummary[];
+  payments: PaymentSummary[];
+  outcome?: { phase: Phase; reason?: string; at: string };
+  timeline: TimelineEntry[];
+}
+
+export function initialDealState(dealNumber: number, workflowId: string, settings: DealSettings): DealState {
+  return {
+    dealNumber,
+    workflowId,
+    settings,
+    phase: 'new',
+    owner: '',
+    qualified: false,
+    followUps: [],
+    invoices: [],
+    payments: [],
+    timeline: [],
+  };
+}
+
+export function latestRevision(state: DealState): EstimateRevision | undefined {
+  const revisions = state.estimate?.revisions ?? [];
+  return revisions[revisions.length - 1];
+}
+
+export function isFinal(phase: Phase): boolean {
+  return finalPhases.includes(phase);
+}

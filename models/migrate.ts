@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Sequelize } from 'sequelize';
+
+/** Applies every migration under models/migrations that this database has not run yet, in name order. */
+export async function migrate(sequelize: Sequelize, log: (message: string) => void = () => undefined): Promise<string[]> {
+  const umzug = new Umzug({
+    migrations: { glob: ['migrations/*.ts', { cwd: __dirname }], resolve: resolveMigration },
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+  const applied = await umzug.up();
+  for (const migration of applied) log(`applied migration ${migration.name}`);
+  return applied.map((migration) => migration.name);
+}
+
+function resolveMigration({ name, path: file, context }: { name: string; path?: string; context: unknown }) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const migration = require(file!);
+  return {
+    name: path.basename(name, '.ts'),
+    up: () => migration.up({ context }),
+    down: () => migration.down({ context }),
+  };
+}

@@ -1,0 +1,96 @@
+import { ApplicationFailure, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { DealActivities } from '../activities';
+import type { Recipient } from '../activities/email';
+import type { EmailContent } from '../activities/email-templates';
+import type { StepRecord } from '../activities/step-record';
+import type { DealState, Phase, TimelineEntry } from '../domain/deal-state';
+
+/** Failure type of a step that the state machine rejects; the API maps it to 409 Conflict. */
+export const STEP_REJECTED = 'StepRejected';
+
+const documentActivities = proxyActivities<DealActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+const emailActivities = proxyActivities<Pick<DealActivities, 'sendEmail'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+export function rejectStep(reason: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: STEP_REJECTED, message: reason, nonRetryable: true });
+}
+
+/**
+ * The deal's state and the helpers every step uses: a lock that runs one step at a time, step keys
+ * for idempotent activities, and the timeline.
+ */
+export class DealContext {
+  readonly activities = documentActivities;
+  private busy = false;
+  private stepCount = 0;
+
+  constructor(public readonly state: DealState) {
+    this.stepCount = state.timeline.length;
+  }
+
+  /**
+   * Runs a step alone: waits for the running step to finish, checks the rule again against the state it
+   * left, then acts. The update validator already checked, but a step queued behind another may find
+   * the deal changed, and then it fails with the reason and changes nothing.
+   */
+  async exclusive<T>(check: () => string | undefined, body: () => Promise<T>): Promise<T> {
+    await condition(() => !this.busy);
+    this.busy = true;
+    try {
+      const reason = check();
+      if (reason) throw rejectStep(reason);
+      return await body();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Builds the step record (timeline entry, idempotency key, deal row changes) for the next step. */
+  nextStep(
+    actor: string,
+    event: string,
+    summary: string,
+    options: { phase?: Phase; data?: Record<string, unknown>; dealPatch?: StepRecord['dealPatch'] } = {},
+  ): StepRecord {
+    this.stepCount += 1;
+    return {
+      key: `${workflowInfo().workflowId}/step-${this.stepCount}`,
+      dealNumber: this.state.dealNumber,
+      entry: { seq: this.stepCount, at: new Date().toISOString(), actor, event, summary, data: options.data },
+      phase: options.phase ?? this.state.phase,
+      dealPatch: options.dealPatch,
+    };
+  }
+
+  /** Applies a recorded step to the workflow state: the phase and the stored timeline entry. */
+  applyStep(record: StepRecord, entry: TimelineEntry): void {
+    this.state.phase = record.phase;
+    this.state.timeline.push(entry);
+    log.info('deal step recorded', { dealNumber: this.state.dealNumber, event: entry.event, phase: record.phase });
+  }
+
+  /**
+   * Sends an email keyed to a step. A failure after all retries is logged and does not undo the step,
+   * whose documents are already stored.
+   * NOTE: such a lost email is visible only in the worker log and the workflow history; it is not
+   * re-sent later.
+   */
+  async sendEmail(stepKey: string, to: Recipient, content: EmailContent): Promise<void> {
+    try {
+      await emailActivities.sendEmail({ key: `${stepKey}/email-${content.kind}`, dealNumber: this.state.dealNumber, to, content });
+    } catch (error) {
+      log.error('email failed after retries', { dealNumber: this.state.dealNumber, kind: content.kind, error: String(error) });
+    }
+  }
+
+  customerRecipient(override?: string): { address: string } {
+    return { address: override ?? this.state.customer!.contactEmail };
+  }
+}

@@ -1,0 +1,140 @@
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { DealContext, rejectStep } from './context';
+import * as sales from './sales-steps';
+import * as estimates from './estimate-steps';
+import * as fulfilment from './fulfilment-steps';
+import * as finance from './finance-steps';
+import { type DealSettings, type DealState, initialDealState, isFinal } from '../domain/deal-state';
+import * as rules from '../domain/rules';
+import type * as Inputs from '../domain/step-inputs';
+
+// Human steps are Updates: the validator rejects a step the state machine does not allow, before
+// anything is written, and the handler returns the deal as stored after the step.
+export const createLead = defineUpdate<DealState, [Inputs.CreateLeadInput]>('createLead');
+export const qualifyLead = defineUpdate<DealState, [Inputs.QualifyLeadInput]>('qualifyLead');
+export const disqualifyLead = defineUpdate<DealState, [Inputs.DisqualifyLeadInput]>('disqualifyLead');
+export const convertToOpportunity = defineUpdate<DealState, [Inputs.ConvertToOpportunityInput]>('convertToOpportunity');
+export const scheduleFollowUp = defineUpdate<DealState, [Inputs.ScheduleFollowUpInput]>('scheduleFollowUp');
+export const completeFollowUp = defineUpdate<DealState, [Inputs.CompleteFollowUpInput]>('completeFollowUp');
+export const cancelFollowUp = defineUpdate<DealState, [Inputs.CancelFollowUpInput]>('cancelFollowUp');
+export const moveStage = defineUpdate<DealState, [Inputs.MoveStageInput]>('moveStage');
+export const assignOpportunity = defineUpdate<DealState, [Inputs.AssignInput]>('assignOpportunity');
+export const markLost = defineUpdate<DealState, [Inputs.MarkLostInput]>('markLost');
+export const createEstimate = defineUpdate<DealState, [Inputs.CreateEstimateInput]>('createEstimate');
+export const reviseEstimate = defineUpdate<DealState, [Inputs.ReviseEstimateInput]>('reviseEstimate');
+export const sendEstimate = defineUpdate<DealState, [Inputs.SendEstimateInput]>('sendEstimate');
+export const requestChanges = defineUpdate<DealState, [Inputs.RequestChangesInput]>('requestChanges');
+export const approveEstimate = defineUpdate<DealState, [Inputs.ApproveEstimateInput]>('approveEstimate');
+export const convertToOrder = defineUpdate<DealState, [Inputs.ConvertToOrderInput]>('convertToOrder');
+export const recordInspection = defineUpdate<DealState, [Inputs.InspectionInput]>('recordInspection');
+export const releaseForPicking = defineUpdate<DealState, [Inputs.PickReleaseInput]>('releaseForPicking');
+export const shipOrder = defineUpdate<DealState, [Inputs.ShipmentInput]>('shipOrder');
+export const createInvoice = defineUpdate<DealState, [Inputs.CreateInvoiceInput]>('createInvoice');
+export const sendInvoice = defineUpdate<DealState, [string, Inputs.SendInvoiceInput]>('sendInvoice');
+export const recordPayment = defineUpdate<DealState, [Inputs.PaymentInput]>('recordPayment');
+
+// A bank's or payment provider's notice must never be refused, so it arrives as a signal.
+export const paymentNotice = defineSignal<[Inputs.PaymentInput]>('paymentNotice');
+
+export const getDeal = defineQuery<DealState>('getDeal');
+
+export interface DealInput {
+  dealNumber: number;
+  settings: DealSettings;
+}
+
+/** Returns the validator for a step: it throws the rule's reason when the step is not allowed now. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function allowedWhen(check: (...args: any[]) => string | undefined): (...args: any[]) => void {
+  return (...args) => {
+    const reason = check(...args);
+    if (reason) throw rejectStep(reason);
+  };
+}
+
+/** One deal from lead to paid, lost or disqualified. */
+export async function deal(input: DealInput): Promise<DealState> {
+  const ctx = new DealContext(initialDealState(input.dealNumber, workflowInfo().workflowId, input.settings));
+  const state = ctx.state;
+
+  setHandler(getDeal, () => state);
+
+  setHandler(createLead, (step) => sales.createLead(ctx, step), { validator: allowedWhen(() => rules.checkCreateLead(state)) });
+  setHandler(qualifyLead, (step) => sales.qualifyLead(ctx, step), { validator: allowedWhen(() => rules.checkQualifyLead(state)) });
+  setHandler(disqualifyLead, (step) => sales.disqualifyLead(ctx, step), {
+    validator: allowedWhen(() => rules.checkDisqualifyLead(state)),
+  });
+  setHandler(convertToOpportunity, (step) => sales.convertToOpportunity(ctx, step), {
+    validator: allowedWhen(() => rules.checkConvertToOpportunity(state)),
+  });
+  setHandler(scheduleFollowUp, (step) => sales.scheduleFollowUp(ctx, step), {
+    validator: allowedWhen(() => rules.checkScheduleFollowUp(state)),
+  });
+  setHandler(completeFollowUp, (step) => sales.closeFollowUp(ctx, step, 'completed'), {
+    validator: allowedWhen((step: Inputs.CompleteFollowUpInput) => rules.checkCloseFollowUp(state, step.seq, 'completing')),
+  });
+  setHandler(cancelFollowUp, (step) => sales.closeFollowUp(ctx, step, 'cancelled'), {
+    validator: allowedWhen((step: Inputs.CancelFollowUpInput) => rules.checkCloseFollowUp(state, step.seq, 'cancelling')),
+  });
+  setHandler(moveStage, (step) => sales.moveStage(ctx, step), {
+    validator: allowedWhen((step: Inputs.MoveStageInput) => rules.checkMoveStage(state, step)),
+  });
+  setHandler(assignOpportunity, (step) => sales.assignOpportunity(ctx, step), {
+    validator: allowedWhen((step: Inputs.AssignInput) => rules.checkAssign(state, step)),
+  });
+  setHandler(markLost, (step) => sales.markLost(ctx, step), { validator: allowedWhen(() => rules.checkMarkLost(state)) });
+
+  setHandler(createEstimate, (step) => estimates.createEstimate(ctx, step), {
+    validator: allowedWhen(() => rules.checkCreateEstimate(state)),
+  });
+  setHandler(reviseEstimate, (step) => estimates.reviseEstimate(ctx, step), {
+    validator: allowedWhen(() => rules.checkReviseEstimate(state)),
+  });
+  setHandler(sendEstimate, (step) => estimates.sendEstimate(ctx, step), {
+    validator: allowedWhen(() => rules.checkSendEstimate(state)),
+  });
+  setHandler(requestChanges, (step) => estimates.requestChanges(ctx, step), {
+    validator: allowedWhen((step: Inputs.RequestChangesInput) => rules.checkRequestChanges(state, step, Date.now())),
+  });
+  setHandler(approveEstimate, (step) => estimates.approveEstimate(ctx, step), {
+    validator: allowedWhen((step: Inputs.ApproveEstimateInput) => rules.checkApproveEstimate(state, step, Date.now())),
+  });
+  setHandler(convertToOrder, (step) => estimates.convertToOrder(ctx, step), {
+    validator: allowedWhen(() => rules.checkConvertToOrder(state)),
+  });
+
+  setHandler(recordInspection, (step) => fulfilment.recordInspection(ctx, step), {
+    validator: allowedWhen(() => rules.checkInspection(state)),
+  });
+  setHandler(releaseForPicking, (step) => fulfilment.releaseForPicking(ctx, step), {
+    validator: allowedWhen(() => rules.checkPickRelease(state)),
+  });
+  setHandler(shipOrder, (step) => fulfilment.shipOrder(ctx, step), { validator: allowedWhen(() => rules.checkShipment(state)) });
+
+  setHandler(createInvoice, (step) => finance.createInvoice(ctx, step), {
+    validator: allowedWhen(() => rules.checkCreateInvoice(state)),
+  });
+  setHandler(sendInvoice, (invoiceNumber, step) => finance.sendInvoice(ctx, invoiceNumber, step), {
+    validator: allowedWhen((invoiceNumber: string) => rules.checkSendInvoice(state, invoiceNumber)),
+  });
+  setHandler(recordPayment, (step) => finance.recordPayment(ctx, step), {
+    validator: allowedWhen((step: Inputs.PaymentInput) => rules.checkPayment(state, step)),
+  });
+  setHandler(paymentNotice, (notice) => finance.handlePaymentNotice(ctx, notice));
+
+  log.info('deal started', { dealNumber: input.dealNumber });
+
+  await condition(() => isFinal(state.phase));
+  await condition(allHandlersFinished);
+  log.info('deal ended', { dealNumber: input.dealNumber, phase: state.phase });
+  return state;
+}

@@ -1,0 +1,149 @@
+import { condition, log } from '@temporalio/workflow';
+import type { DealContext } from './context';
+import type { DealState, InvoiceSummary } from '../domain/deal-state';
+import { endOfLocalDay, localDate } from '../domain/dates';
+import * as rules from '../domain/rules';
+import type { CreateInvoiceInput, PaymentInput, SendInvoiceInput } from '../domain/step-inputs';
+
+/** Steps of invoicing and payment. */
+
+export async function createInvoice(ctx: DealContext, input: CreateInvoiceInput): Promise<DealState> {
+  return ctx.exclusive(
+    () => rules.checkCreateInvoice(ctx.state),
+    async () => {
+      const order = ctx.state.order!;
+      const { currency, timeZone } = ctx.state.settings;
+      const record = ctx.nextStep(input.actor, 'invoice.created', `Invoice drafted from order ${order.number}`, {
+        data: { from: input.from },
+      });
+      const { invoice, entry } = await ctx.activities.createInvoice({
+        record,
+        orderNumber: order.number,
+        issueDate: localDate(Date.now(), timeZone),
+        paymentTermsDays: ctx.state.customer!.paymentTermsDays,
+        taxRatePercent: ctx.state.customer!.taxRatePercent,
+        currency,
+      });
+      ctx.applyStep(record, entry);
+      for (const line of order.lines) line.invoicedQuantity = line.quantity;
+      ctx.state.invoices.push(invoice);
+      return ctx.state;
+    },
+  );
+}
+
+export async function sendInvoice(ctx: DealContext, invoiceNumber: string, input: SendInvoiceInput): Promise<DealState> {
+  return ctx.exclusive(
+    () => rules.checkSendInvoice(ctx.state, invoiceNumber),
+    async () => {
+      const invoice = ctx.state.invoices.find((candidate) => candidate.number === invoiceNumber)!;
+      const to = ctx.customerRecipient(input.to);
+      const record = ctx.nextStep(input.actor, 'invoice.sent', `Invoice ${invoice.number} sent to ${to.address}, due ${invoice.dueDate}`, {
+        phase: 'payment',
+        data: { invoiceNumber, to: to.address },
+      });
+      ctx.applyStep(record, await ctx.activities.markInvoiceSent({ record, invoiceNumber }));
+      invoice.status = 'sent';
+      invoice.sentAt = record.entry.at;
+      await ctx.sendEmail(record.key, to, {
+        kind: 'invoice',
+        invoiceNumber,
+        orderNumber: ctx.state.order!.number,
+        issueDate: invoice.issueDate,
+        dueDate: invoice.dueDate,
+        totals: { subtotal: invoice.subtotal, tax: invoice.tax, total: invoice.total, currency: ctx.state.settings.currency },
+      });
+      void watchDueDate(ctx, invoice);
+      return ctx.state;
+    },
+  );
+}
+
+/** Marks the invoice overdue when its due date ends in the company's time zone with a balance left. */
+async function watchDueDate(ctx: DealContext, invoice: InvoiceSummary): Promise<void> {
+  const dueEnd = endOfLocalDay(invoice.dueDate, ctx.state.settings.timeZone);
+  const settled = () => invoice.status === 'paid';
+  if (await condition(settled, Math.max(1, dueEnd - Date.now()))) return;
+  await ctx.exclusive(
+    () => undefined,
+    async () => {
+      if (settled()) return;
+      const record = ctx.nextStep('system', 'invoice.overdue', `Invoice ${invoice.number} is overdue with ${invoice.balance} open`, {
+        data: { invoiceNumber: invoice.number, balance: invoice.balance },
+      });
+      ctx.applyStep(record, await ctx.activities.recordDealStep(record));
+      invoice.overdue = true;
+    },
+  );
+}
+
+/**
+ * Records a payment and emails the receipt. When every invoice is paid and nothing is left to invoice,
+ * the deal ends as paid.
+ */
+export async function recordPayment(ctx: DealContext, input: PaymentInput): Promise<DealState> {
+  return ctx.exclusive(
+    () => rules.checkPayment(ctx.state, input),
+    async () => {
+      const invoice = rules.findPayableInvoice(ctx.state, input.invoiceNumber)!;
+      const { currency } = ctx.state.settings;
+      const record = ctx.nextStep(input.actor, 'payment.recorded', `${input.method} payment of ${input.amount} on ${invoice.number}, reference ${input.reference}`, {
+        data: { invoiceNumber: invoice.number, amount: input.amount, method: input.method, reference: input.reference },
+      });
+      const { payment, entry } = await ctx.activities.recordPayment({
+        record,
+        invoiceNumber: invoice.number,
+        amount: input.amount,
+        method: input.method,
+        reference: input.reference,
+        recordedBy: input.actor,
+        currency,
+      });
+      ctx.applyStep(record, entry);
+      Object.assign(invoice, { amountPaid: payment.amountPaid, balance: payment.balance, status: payment.status });
+      ctx.state.payments.push({
+        id: payment.paymentId,
+        invoiceNumber: invoice.number,
+        amount: payment.amount,
+        method: input.method,
+        reference: input.reference,
+        receivedAt: entry.at,
+      });
+      await ctx.sendEmail(record.key, ctx.customerRecipient(), {
+        kind: 'payment_receipt',
+        invoiceNumber: invoice.number,
+        amount: payment.amount,
+        method: input.method,
+        reference: input.reference,
+        balance: payment.balance,
+      });
+
+      if (rules.isFullyPaid(ctx.state)) await markPaid(ctx);
+      return ctx.state;
+    },
+  );
+}
+
+async function markPaid(ctx: DealContext): Promise<void> {
+  const record = ctx.nextStep('system', 'deal.paid', 'Every invoice is paid; the deal is closed', { phase: 'paid' });
+  const entry = await ctx.activities.recordDealStep(record);
+  ctx.applyStep(record, entry);
+  ctx.state.outcome = { phase: 'paid', at: entry.at };
+}
+
+/**
+ * Handles a payment notice from a bank or payment provider. A signal cannot be rejected, so a notice the
+ * rules do not allow (a repeated reference, an overpayment) is logged and dropped, leaving the deal unchanged.
+ */
+export async function handlePaymentNotice(ctx: DealContext, input: PaymentInput): Promise<void> {
+  const reason = rules.checkPayment(ctx.state, input);
+  if (reason) {
+    log.warn('payment notice ignored', { dealNumber: ctx.state.dealNumber, reference: input.reference, reason });
+    return;
+  }
+  try {
+    await recordPayment(ctx, input);
+  } catch (error) {
+    log.warn('payment notice not recorded', { dealNumber: ctx.state.dealNumber, reference: input.reference, error: String(error) });
+  }
+}
