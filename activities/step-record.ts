@@ -1,4 +1,5 @@
-import type { Transaction } from 'sequelize';
+import { ApplicationFailure } from '@temporalio/activity';
+import { DatabaseError, type Transaction } from 'sequelize';
 import type { Database } from '../models/db';
 import type { Phase, TimelineEntry } from '../domain/deal-state';
 
@@ -36,7 +37,7 @@ export async function inStepTransaction<T>(
   write: (transaction: Transaction) => Promise<{ result: T; documents: string[] }>,
 ): Promise<{ result: T; entry: TimelineEntry }> {
   const { TimelineEntry: Timeline, Deal } = db.models;
-  return db.sequelize.transaction(async (transaction) => {
+  return runTransaction(db, async (transaction) => {
     const existing = await Timeline.findOne({ where: { idempotencyKey: record.key }, transaction });
     if (existing) {
       return { result: existing.get('result') as T, entry: toTimelineEntry(existing.get()) };
@@ -64,6 +65,23 @@ export async function inStepTransaction<T>(
     );
     return { result, entry: toTimelineEntry(row.get()) };
   });
+}
+
+/**
+ * Runs a transaction and marks integrity violations other than a unique violation as non-retryable: a
+ * failed check or not-null constraint fails the same way on every attempt. A unique violation is left
+ * retryable, because it means a racing attempt of the same step committed first.
+ */
+async function runTransaction<T>(db: Database, body: (transaction: Transaction) => Promise<T>): Promise<T> {
+  try {
+    return await db.sequelize.transaction(body);
+  } catch (error) {
+    const code = (error as { parent?: { code?: string } }).parent?.code;
+    if (error instanceof DatabaseError && code?.startsWith('23') && code !== '23505') {
+      throw ApplicationFailure.nonRetryable(`database rejected the step: ${error.message}`, 'IntegrityViolation');
+    }
+    throw error;
+  }
 }
 
 function toTimelineEntry(row: Record<string, unknown>): TimelineEntry {

@@ -10,8 +10,9 @@ export type Row = Model<any, any>;
 export type Table = ModelStatic<Row>;
 
 const { INTEGER, BIGINT, TEXT, DATEONLY, DATE, DECIMAL, JSONB, ARRAY, SMALLINT, STRING } = DataTypes;
-const money = { type: DECIMAL(18, 4), allowNull: false };
-const key = { type: TEXT, allowNull: false, unique: true };
+// Factories, not shared objects: Sequelize writes the column name into each attribute definition it gets.
+const money = () => ({ type: DECIMAL(18, 4), allowNull: false });
+const key = () => ({ type: TEXT, allowNull: false, unique: true });
 
 function table(sequelize: Sequelize, name: string, attributes: ModelAttributes): Table {
   return sequelize.define(name, attributes, { tableName: name, underscored: true, timestamps: false });
@@ -81,7 +82,7 @@ export function defineModels(sequelize: Sequelize) {
       data: JSONB,
       documents: ARRAY(TEXT),
       result: JSONB,
-      idempotencyKey: key,
+      idempotencyKey: key(),
     }),
     FollowUp: table(sequelize, 'follow_ups', {
       dealNumber: { type: INTEGER, primaryKey: true },
@@ -109,14 +110,14 @@ export function defineModels(sequelize: Sequelize) {
       currency: STRING(3),
       taxRatePercent: DECIMAL(7, 4),
       lines: JSONB,
-      subtotal: money,
-      tax: money,
-      total: money,
+      subtotal: money(),
+      tax: money(),
+      total: money(),
       notes: TEXT,
       customerComment: TEXT,
       acceptedBy: TEXT,
       purchaseOrderRef: TEXT,
-      idempotencyKey: key,
+      idempotencyKey: key(),
       createdAt: DATE,
     }),
     SalesOrder: table(sequelize, 'sales_orders', {
@@ -126,11 +127,11 @@ export function defineModels(sequelize: Sequelize) {
       estimateRevision: INTEGER,
       purchaseOrderRef: TEXT,
       currency: STRING(3),
-      subtotal: money,
-      tax: money,
-      total: money,
+      subtotal: money(),
+      tax: money(),
+      total: money(),
       status: TEXT,
-      idempotencyKey: key,
+      idempotencyKey: key(),
       createdAt: DATE,
     }),
     OrderLine: table(sequelize, 'order_lines', {
@@ -140,10 +141,10 @@ export function defineModels(sequelize: Sequelize) {
       description: TEXT,
       kind: TEXT,
       quantity: INTEGER,
-      unitPrice: money,
+      unitPrice: money(),
       discountPercent: DECIMAL(7, 4),
-      net: money,
-      tax: money,
+      net: money(),
+      tax: money(),
       shippedQuantity: INTEGER,
       invoicedQuantity: INTEGER,
     }),
@@ -156,14 +157,14 @@ export function defineModels(sequelize: Sequelize) {
       checklist: JSONB,
       notes: TEXT,
       inspectedAt: DATE,
-      idempotencyKey: key,
+      idempotencyKey: key(),
     }),
     SalesReceipt: table(sequelize, 'sales_receipts', {
       number: { type: TEXT, primaryKey: true },
       orderNumber: TEXT,
       currency: STRING(3),
-      total: money,
-      idempotencyKey: key,
+      total: money(),
+      idempotencyKey: key(),
       createdAt: DATE,
     }),
     Shipment: table(sequelize, 'shipments', {
@@ -172,7 +173,7 @@ export function defineModels(sequelize: Sequelize) {
       carrier: TEXT,
       trackingNumber: TEXT,
       lines: JSONB,
-      idempotencyKey: key,
+      idempotencyKey: key(),
       shippedAt: DATE,
     }),
     StockMovement: table(sequelize, 'stock_movements', {
@@ -181,7 +182,7 @@ export function defineModels(sequelize: Sequelize) {
       quantity: INTEGER,
       reason: TEXT,
       documentNumber: TEXT,
-      idempotencyKey: key,
+      idempotencyKey: key(),
       movedAt: DATE,
     }),
     Invoice: table(sequelize, 'invoices', {
@@ -191,13 +192,13 @@ export function defineModels(sequelize: Sequelize) {
       issueDate: DATEONLY,
       dueDate: DATEONLY,
       currency: STRING(3),
-      subtotal: money,
-      tax: money,
-      total: money,
-      amountPaid: money,
+      subtotal: money(),
+      tax: money(),
+      total: money(),
+      amountPaid: money(),
       status: TEXT,
       sentAt: DATE,
-      idempotencyKey: key,
+      idempotencyKey: key(),
       createdAt: DATE,
     }),
     InvoiceLine: table(sequelize, 'invoice_lines', {
@@ -207,24 +208,24 @@ export function defineModels(sequelize: Sequelize) {
       sku: TEXT,
       description: TEXT,
       quantity: INTEGER,
-      unitPrice: money,
+      unitPrice: money(),
       discountPercent: DECIMAL(7, 4),
-      net: money,
-      tax: money,
+      net: money(),
+      tax: money(),
     }),
     Payment: table(sequelize, 'payments', {
       id: { type: INTEGER, primaryKey: true, autoIncrement: true },
       invoiceNumber: TEXT,
-      amount: money,
+      amount: money(),
       method: TEXT,
       reference: TEXT,
       recordedBy: TEXT,
       receivedAt: DATE,
-      idempotencyKey: key,
+      idempotencyKey: key(),
     }),
     Email: table(sequelize, 'emails', {
       id: { type: INTEGER, primaryKey: true, autoIncrement: true },
-      idempotencyKey: key,
+      idempotencyKey: key(),
       dealNumber: INTEGER,
       kind: TEXT,
       recipient: TEXT,

@@ -1,0 +1,58 @@
+import express, { type ErrorRequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../models/db';
+import type { DealSettings } from '../domain/deal-state';
+import { DealService } from './deal-service';
+import { ReferenceChecks } from './reference-checks';
+import { createDealRouter } from './deal-routes';
+import { createStepRouter } from './step-routes';
+import { createMasterDataRouter } from './master-data-routes';
+import { createHealthRouter } from './health';
+import { ProblemError, sendProblem } from './problem';
+
+export interface AppDependencies {
+  client: Client;
+  db: Database;
+  taskQueue: string;
+  settings: DealSettings;
+  logger: Logger;
+}
+
+export function createApp({ client, db, taskQueue, settings, logger }: AppDependencies): express.Express {
+  const app = express();
+  const deals = new DealService(client, db, taskQueue, settings);
+  const checks = new ReferenceChecks(db);
+
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger, customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info') }));
+  app.use(express.json({ limit: '256kb' }));
+
+  app.use(createHealthRouter(client, db));
+  app.use(createMasterDataRouter(db));
+  app.use(createDealRouter(deals, checks, db));
+  app.use(createStepRouter(deals, checks));
+
+  app.use((req, _res, next) => next(new ProblemError('notFound', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}
+
+const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof ProblemError) {
+    req.log.info({ problem: error.kind, detail: error.message }, 'request rejected');
+    sendProblem(res, error.toProblem());
+    return;
+  }
+  if (error?.type === 'entity.parse.failed') {
+    sendProblem(res, new ProblemError('validation', `request body is not valid JSON: ${error.message}`).toProblem());
+    return;
+  }
+  if (error?.type === 'entity.too.large') {
+    sendProblem(res, { type: '/problems/too-large', title: 'Payload too large', status: 413, detail: 'request body exceeds 256 kB' });
+    return;
+  }
+  req.log.error({ err: error }, 'request failed');
+  sendProblem(res, new ProblemError('internal', 'internal error; the request id in the log has the details').toProblem());
+};

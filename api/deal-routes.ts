@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { Op, type WhereOptions } from 'sequelize';
+import { z } from 'zod';
+import type { Database } from '../models/db';
+import { createLeadSchema } from '../domain/step-inputs';
+import { phases } from '../domain/deal-state';
+import type { DealService } from './deal-service';
+import type { ReferenceChecks } from './reference-checks';
+import { parseBody, parsePositiveInt } from './parse';
+import { validationProblem } from './problem';
+
+const listQuerySchema = z.object({
+  phase: z.enum(phases).optional(),
+  owner: z.string().min(1).optional(),
+  customerId: z.coerce.number().int().positive().optional(),
+  after: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Creating a deal (its lead), reading one deal from its workflow, and listing deals from PostgreSQL. */
+export function createDealRouter(deals: DealService, checks: ReferenceChecks, db: Database): Router {
+  const router = Router();
+
+  router.post('/deals', async (req, res) => {
+    const body = parseBody(createLeadSchema, req.body);
+    await checks.requireUser(body.actor, 'actor');
+    await checks.requireCustomer(body.customerId);
+    const state = await deals.createDeal(body);
+    res.status(201).location(`/deals/${state.dealNumber}`).json(state);
+  });
+
+  router.get('/deals/:number', async (req, res) => {
+    const dealNumber = parsePositiveInt(req.params.number, 'deal number');
+    res.json(await deals.getDeal(dealNumber));
+  });
+
+  // Newest first; `after` is the last deal number of the previous page, so pages stay stable while
+  // new deals are created.
+  router.get('/deals', async (req, res) => {
+    const parsed = listQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw validationProblem(parsed.error, 'query');
+    const { phase, owner, customerId, after, limit } = parsed.data;
+    const where: WhereOptions = {
+      ...(phase ? { phase } : {}),
+      ...(owner ? { owner } : {}),
+      ...(customerId ? { customerId } : {}),
+      ...(after ? { number: { [Op.lt]: after } } : {}),
+    };
+    const rows = await db.models.Deal.findAll({ where, order: [['number', 'DESC']], limit });
+    const items = rows.map((row) => row.get({ plain: true }));
+    const last = items[items.length - 1];
+    res.json({ items, nextCursor: items.length === limit && last ? String(last.number) : null });
+  });
+
+  return router;
+}

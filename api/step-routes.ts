@@ -1,0 +1,137 @@
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
+import * as inputs from '../domain/step-inputs';
+import type { DealState } from '../domain/deal-state';
+import * as wf from '../workflows/deal';
+import type { DealService } from './deal-service';
+import type { ReferenceChecks } from './reference-checks';
+import { parseBody, parsePositiveInt } from './parse';
+
+/** The actor value for steps the customer takes; every other actor must be a configured user. */
+export const CUSTOMER_ACTOR = 'customer';
+
+interface StepRoute<S extends z.ZodType> {
+  path: string;
+  schema: S;
+  update: UpdateDefinition<DealState, never[]>;
+  /** Who may be the actor: a configured user, or the customer. */
+  actor: 'user' | 'customer';
+  args: (body: z.infer<S>, req: Request) => unknown[];
+  check?: (body: z.infer<S>, checks: ReferenceChecks) => Promise<void>;
+}
+
+function step<S extends z.ZodType>(route: StepRoute<S>): StepRoute<S> {
+  return route;
+}
+
+const asUpdate = <A extends unknown[]>(update: UpdateDefinition<DealState, A>) =>
+  update as unknown as UpdateDefinition<DealState, never[]>;
+
+const stepRoutes = [
+  step({ path: 'qualify', schema: inputs.qualifyLeadSchema, update: asUpdate(wf.qualifyLead), actor: 'user', args: (b) => [b] }),
+  step({ path: 'disqualify', schema: inputs.disqualifyLeadSchema, update: asUpdate(wf.disqualifyLead), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'convert-to-opportunity',
+    schema: inputs.convertToOpportunitySchema,
+    update: asUpdate(wf.convertToOpportunity),
+    actor: 'user',
+    args: (b) => [b],
+  }),
+  step({ path: 'follow-ups', schema: inputs.scheduleFollowUpSchema, update: asUpdate(wf.scheduleFollowUp), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'follow-ups/:seq/complete',
+    schema: inputs.completeFollowUpSchema,
+    update: asUpdate(wf.completeFollowUp),
+    actor: 'user',
+    args: (b, req) => [{ ...b, seq: parsePositiveInt(String(req.params.seq), 'follow-up number') }],
+  }),
+  step({
+    path: 'follow-ups/:seq/cancel',
+    schema: inputs.cancelFollowUpSchema,
+    update: asUpdate(wf.cancelFollowUp),
+    actor: 'user',
+    args: (b, req) => [{ ...b, seq: parsePositiveInt(String(req.params.seq), 'follow-up number') }],
+  }),
+  step({ path: 'stage', schema: inputs.moveStageSchema, update: asUpdate(wf.moveStage), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'assign',
+    schema: inputs.assignSchema,
+    update: asUpdate(wf.assignOpportunity),
+    actor: 'user',
+    args: (b) => [b],
+    check: (b, checks) => checks.requireUser(b.to, 'to'),
+  }),
+  step({ path: 'lost', schema: inputs.markLostSchema, update: asUpdate(wf.markLost), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'estimate',
+    schema: inputs.createEstimateSchema,
+    update: asUpdate(wf.createEstimate),
+    actor: 'user',
+    args: (b) => [b],
+    check: (b, checks) => checks.requireProducts(b.lines),
+  }),
+  step({
+    path: 'estimate/revise',
+    schema: inputs.reviseEstimateSchema,
+    update: asUpdate(wf.reviseEstimate),
+    actor: 'user',
+    args: (b) => [b],
+    check: (b, checks) => checks.requireProducts(b.lines),
+  }),
+  step({ path: 'estimate/send', schema: inputs.sendEstimateSchema, update: asUpdate(wf.sendEstimate), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'estimate/request-changes',
+    schema: inputs.requestChangesSchema,
+    update: asUpdate(wf.requestChanges),
+    actor: 'customer',
+    args: (b) => [b],
+  }),
+  step({
+    path: 'estimate/approve',
+    schema: inputs.approveEstimateSchema,
+    update: asUpdate(wf.approveEstimate),
+    actor: 'customer',
+    args: (b) => [b],
+  }),
+  step({ path: 'order', schema: inputs.convertToOrderSchema, update: asUpdate(wf.convertToOrder), actor: 'user', args: (b) => [b] }),
+  step({ path: 'qa-inspections', schema: inputs.inspectionSchema, update: asUpdate(wf.recordInspection), actor: 'user', args: (b) => [b] }),
+  step({ path: 'pick-release', schema: inputs.pickReleaseSchema, update: asUpdate(wf.releaseForPicking), actor: 'user', args: (b) => [b] }),
+  step({ path: 'shipments', schema: inputs.shipmentSchema, update: asUpdate(wf.shipOrder), actor: 'user', args: (b) => [b] }),
+  step({ path: 'invoices', schema: inputs.createInvoiceSchema, update: asUpdate(wf.createInvoice), actor: 'user', args: (b) => [b] }),
+  step({
+    path: 'invoices/:invoiceNumber/send',
+    schema: inputs.sendInvoiceSchema,
+    update: asUpdate(wf.sendInvoice),
+    actor: 'user',
+    args: (b, req) => [String(req.params.invoiceNumber), b],
+  }),
+  step({ path: 'payments', schema: inputs.paymentSchema, update: asUpdate(wf.recordPayment), actor: 'user', args: (b) => [b] }),
+];
+
+/** One POST endpoint per deal step under /deals/:number/. Each answers with the deal as stored after the step. */
+export function createStepRouter(deals: DealService, checks: ReferenceChecks): Router {
+  const router = Router();
+  for (const route of stepRoutes) {
+    router.post(`/deals/:number/${route.path}`, async (req, res) => {
+      const dealNumber = parsePositiveInt(req.params.number as string, 'deal number');
+      const body = parseBody(route.schema, req.body) as { actor: string };
+      if (route.actor === 'customer' && body.actor === CUSTOMER_ACTOR) {
+        // The customer acts through this route; their own identity is not a user.
+      } else {
+        await checks.requireUser(body.actor, 'actor');
+      }
+      await route.check?.(body as never, checks);
+      const state = await deals.runStep(dealNumber, route.update, route.args(body as never, req) as never[]);
+      res.status(200).json(state);
+    });
+  }
+
+  router.post('/deals/:number/payment-notices', async (req, res) => {
+    const dealNumber = parsePositiveInt(req.params.number as string, 'deal number');
+    const body = parseBody(inputs.paymentSchema, req.body);
+    await deals.signal(dealNumber, wf.paymentNotice, [body]);
+    res.status(202).json({ accepted: true, reference: body.reference });
+  });
+  return router;
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApiClient, runScenario, type Scenario } from './scenario';
+
+/**
+ * `npm run demo`: drives the Glocial Machineries scenario through the API of a running `npm start`
+ * and prints the order, the payments and the final balance. API_URL overrides the address.
+ */
+async function main(): Promise<void> {
+  const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const scenarioFile = process.env.SCENARIO_FILE ?? path.join(__dirname, '..', 'scenarios', 'glocial-machineries.json');
+  const scenario = JSON.parse(fs.readFileSync(scenarioFile, 'utf8')) as Scenario;
+  const api = createApiClient(baseUrl);
+  console.log(`Driving ${path.basename(scenarioFile)} through ${baseUrl}\n`);
+
+  const deal = await runScenario(api, scenario, (line) => console.log(`  ${line}`));
+
+  const currency = scenario.company.currency;
+  const order = deal.order!;
+  console.log(`\nDeal ${deal.dealNumber} (workflow ${deal.workflowId}), order ${order.number}`);
+  for (const line of order.lines) {
+    const discount = Number(line.discountPercent) > 0 ? ` less ${line.discountPercent}%` : '';
+    console.log(`  ${line.sku.padEnd(16)} ${String(line.quantity).padStart(3)} × ${line.unitPrice.padStart(9)}${discount.padEnd(9)} ${line.net.padStart(10)}`);
+  }
+  console.log(`  ${'Subtotal'.padEnd(48)} ${order.subtotal.padStart(10)} ${currency}`);
+  console.log(`  ${'Tax'.padEnd(48)} ${order.tax.padStart(10)} ${currency}`);
+  console.log(`  ${'Total'.padEnd(48)} ${order.total.padStart(10)} ${currency}`);
+  console.log('\nPayments');
+  for (const payment of deal.payments) {
+    console.log(`  ${payment.reference.padEnd(16)} ${payment.method.padEnd(5)} ${payment.amount.padStart(10)} ${currency}`);
+  }
+  const balance = deal.invoices.map((invoice) => invoice.balance).join(', ');
+  console.log(`\nFinal balance: ${balance} ${currency}`);
+  console.log(`Phase:         ${deal.phase}`);
+}
+
+main().catch((error) => {
+  console.error(`demo failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Database } from '../models/db';
+import type { Mailer } from '../activities/mailer';
+
+export interface DealWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Database;
+  mailer: Mailer;
+  messageIdDomain: string;
+  /** A prebuilt workflow bundle; without it the worker bundles workflows/ itself, which takes seconds. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** Creates the worker that runs deal workflows and their activities on one task queue. */
+export async function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
+  const activities = createActivities({ db: options.db, mailer: options.mailer, messageIdDomain: options.messageIdDomain });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows/deal') }),
+  });
+}
