@@ -12,6 +12,7 @@ const port = z.coerce.number().int().min(1).max(65535);
  */
 const environmentSchema = z.object({
   PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: port.default(5433),

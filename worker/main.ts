@@ -84,11 +84,12 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   const app = createApp({ client, db, taskQueue: env.TEMPORAL_TASK_QUEUE, settings, logger });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(env.PORT, env.HOST, () => resolve(listening));
   });
 
-  logger.info({ api: `http://127.0.0.1:${env.PORT}`, temporalUi: devServer?.uiUrl, temporal: address }, 'ready');
-  console.log(`\nAPI:         http://127.0.0.1:${env.PORT}`);
+  const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+  logger.info({ api: apiUrl, temporalUi: devServer?.uiUrl, temporal: address }, 'ready');
+  console.log(`\nAPI:         ${apiUrl}`);
   if (devServer?.uiUrl) console.log(`Temporal UI: ${devServer.uiUrl}`);
   console.log(`Emails:      ${env.SMTP_HOST ? `SMTP ${env.SMTP_HOST}:${env.SMTP_PORT}` : path.resolve(env.OUTBOX_DIR)}\n`);
 

@@ -168,6 +168,9 @@ export async function scheduleFollowUp(ctx: DealContext, input: ScheduleFollowUp
       });
       ctx.applyStep(record, await ctx.activities.saveFollowUp({ record, followUp }));
       ctx.state.followUps.push(followUp);
+      // A reminder time that has already passed (a lead time longer than the time to the due date) is
+      // served at once, in this step, so the owner hears of it before any later step can close it.
+      if (Date.parse(followUp.remindAt) <= now) await remindOwner(ctx, followUp);
       void watchFollowUp(ctx, followUp);
       return ctx.state;
     },
@@ -202,45 +205,53 @@ export async function closeFollowUp(
  */
 async function watchFollowUp(ctx: DealContext, followUp: FollowUp): Promise<void> {
   const isClosed = () => followUp.status !== 'open' || ctx.state.outcome !== undefined;
-  if (await condition(isClosed, Math.max(1, Date.parse(followUp.remindAt) - Date.now()))) return;
-  await ctx.exclusive(
-    () => undefined,
-    async () => {
-      if (isClosed()) return;
-      const record = ctx.nextStep('system', 'followup.reminder_sent', `Reminder for follow-up ${followUp.seq} sent to ${followUp.owner}`, {
-        data: { seq: followUp.seq, to: followUp.owner },
-      });
-      ctx.applyStep(record, await ctx.activities.recordDealStep(record));
-      followUp.ownerRemindedAt = record.entry.at;
-      await ctx.sendEmail(record.key, { user: followUp.owner }, {
-        kind: 'followup_reminder',
-        channel: followUp.channel,
-        subject: followUp.subject,
-        dueAt: followUp.dueAt,
-        customer: ctx.state.customer!.company,
-      });
-    },
-  );
+  if (!followUp.ownerRemindedAt) {
+    if (await condition(isClosed, Math.max(1, Date.parse(followUp.remindAt) - Date.now()))) return;
+    await ctx.exclusive(
+      () => undefined,
+      async () => {
+        if (!isClosed()) await remindOwner(ctx, followUp);
+      },
+    );
+  }
 
   if (await condition(isClosed, Math.max(1, Date.parse(followUp.dueAt) + DAY_MS - Date.now()))) return;
   await ctx.exclusive(
     () => undefined,
     async () => {
-      if (isClosed()) return;
-      const manager = ctx.state.settings.salesManager;
-      const record = ctx.nextStep('system', 'followup.overdue', `Follow-up ${followUp.seq} a day overdue; ${manager} notified`, {
-        data: { seq: followUp.seq, to: manager },
-      });
-      ctx.applyStep(record, await ctx.activities.recordDealStep(record));
-      followUp.managerNotifiedAt = record.entry.at;
-      await ctx.sendEmail(record.key, { user: manager }, {
-        kind: 'followup_overdue',
-        channel: followUp.channel,
-        subject: followUp.subject,
-        dueAt: followUp.dueAt,
-        owner: followUp.owner,
-        customer: ctx.state.customer!.company,
-      });
+      if (!isClosed()) await notifyManager(ctx, followUp);
     },
   );
+}
+
+async function remindOwner(ctx: DealContext, followUp: FollowUp): Promise<void> {
+  const record = ctx.nextStep('system', 'followup.reminder_sent', `Reminder for follow-up ${followUp.seq} sent to ${followUp.owner}`, {
+    data: { seq: followUp.seq, to: followUp.owner },
+  });
+  ctx.applyStep(record, await ctx.activities.recordDealStep(record));
+  followUp.ownerRemindedAt = record.entry.at;
+  await ctx.sendEmail(record.key, { user: followUp.owner }, {
+    kind: 'followup_reminder',
+    channel: followUp.channel,
+    subject: followUp.subject,
+    dueAt: followUp.dueAt,
+    customer: ctx.state.customer!.company,
+  });
+}
+
+async function notifyManager(ctx: DealContext, followUp: FollowUp): Promise<void> {
+  const manager = ctx.state.settings.salesManager;
+  const record = ctx.nextStep('system', 'followup.overdue', `Follow-up ${followUp.seq} a day overdue; ${manager} notified`, {
+    data: { seq: followUp.seq, to: manager },
+  });
+  ctx.applyStep(record, await ctx.activities.recordDealStep(record));
+  followUp.managerNotifiedAt = record.entry.at;
+  await ctx.sendEmail(record.key, { user: manager }, {
+    kind: 'followup_overdue',
+    channel: followUp.channel,
+    subject: followUp.subject,
+    dueAt: followUp.dueAt,
+    owner: followUp.owner,
+    customer: ctx.state.customer!.company,
+  });
 }

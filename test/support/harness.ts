@@ -1,0 +1,130 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { openDatabase, type Database } from '../../models/db';
+import { createMailer } from '../../activities/mailer';
+import { createActivities, type DealActivities } from '../../activities';
+import { createDealWorker } from '../../worker/deal-worker';
+import { createApp } from '../../api/app';
+import { DealService } from '../../api/deal-service';
+import type { DealSettings } from '../../domain/deal-state';
+import { createApiClient, type ApiClient } from '../../scripts/scenario';
+import { readMailbox, type ReceivedMail } from './smtp-receiver';
+
+export const MESSAGE_ID_DOMAIN = 'glocial-machineries.example';
+
+export const defaultTestSettings: DealSettings = {
+  currency: 'USD',
+  timeZone: 'America/New_York',
+  salesManager: 'dana',
+  followUpRemindBefore: 'PT2H',
+};
+
+export interface Harness {
+  db: Database;
+  client: Client;
+  deals: DealService;
+  api: ApiClient;
+  baseUrl: string;
+  taskQueue: string;
+  settings: DealSettings;
+  /** The activities bound to this harness's database and SMTP receiver, for calling them directly. */
+  activities: DealActivities;
+  /** Emails delivered for one deal, oldest first. */
+  mailsFor(dealNumber: number): Promise<ReceivedMail[]>;
+  close(): Promise<void>;
+}
+
+/** Keeps the SDK's per-worker INFO lines out of test output; the runtime can be installed once per process. */
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // Already installed by an earlier test file in this process.
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest, whose global setup starts the services`);
+  return value;
+}
+
+/**
+ * Gives one test file its own database (a copy of the seeded template), task queue, worker and API on
+ * the shared PostgreSQL, Temporal and SMTP servers. Deal numbers start at a base taken from the clock,
+ * so workflow ids of different files never collide on the shared Temporal server.
+ */
+export async function startHarness(options: { settings?: Partial<DealSettings> } = {}): Promise<Harness> {
+  installQuietRuntime();
+  const suffix = randomBytes(4).toString('hex');
+  const databaseName = `o2c_test_${suffix}`;
+  const adminUrl = required('TEST_DATABASE_ADMIN_URL');
+  const admin = openDatabase(adminUrl);
+  await admin.sequelize.query(`CREATE DATABASE ${databaseName} TEMPLATE o2c_template`);
+  await admin.sequelize.close();
+
+  const db = openDatabase(adminUrl.replace(/\/[^/]+$/, `/${databaseName}`));
+  const dealNumberBase = (Date.now() % 1_000_000_000) + 1;
+  await db.sequelize.query(`ALTER SEQUENCE deal_number_seq RESTART WITH ${dealNumberBase}`);
+
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const settings = { ...defaultTestSettings, ...options.settings };
+  const taskQueue = `test-${suffix}`;
+  const mailer = createMailer({
+    from: 'sales@glocial-machineries.example',
+    outboxDir: '',
+    smtp: { host: '127.0.0.1', port: Number(required('TEST_SMTP_PORT')), secure: false },
+  });
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createDealWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    db,
+    mailer,
+    messageIdDomain: MESSAGE_ID_DOMAIN,
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+  });
+  const workerRun = worker.run();
+
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: 'default' });
+  const app = createApp({ client, db, taskQueue, settings, logger });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const mailDir = required('TEST_MAIL_DIR');
+
+  return {
+    db,
+    client,
+    deals: new DealService(client, db, taskQueue, settings),
+    api: createApiClient(baseUrl),
+    baseUrl,
+    taskQueue,
+    settings,
+    activities: createActivities({ db, mailer, messageIdDomain: MESSAGE_ID_DOMAIN }),
+    async mailsFor(dealNumber) {
+      const marker = `<deal-${dealNumber}.step-`;
+      return (await readMailbox(mailDir)).filter((mail) => mail.messageId.startsWith(marker));
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await workerRun;
+      await clientConnection.close();
+      await workerConnection.close();
+      mailer.close();
+      await db.sequelize.close();
+      const cleanup = openDatabase(adminUrl);
+      await cleanup.sequelize.query(`DROP DATABASE ${databaseName} WITH (FORCE)`);
+      await cleanup.sequelize.close();
+    },
+  };
+}
