@@ -19,32 +19,21 @@ export function addDays(date: string, days: number): string {
   return new Date(start + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Offset of a time zone from UTC at an instant, in milliseconds (positive east of Greenwich). */
-function zoneOffsetMs(instantMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instantMs));
-  const get = (type: string) => Number(parts.find((part) => part.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(instantMs / 1000) * 1000;
-}
-
 /**
- * Returns the first instant after the given calendar date ends in the time zone, that is local midnight
- * of the next day. Daylight-saving changes are handled by re-reading the offset at the result.
+ * Returns the first instant after the given calendar date ends in the time zone: local midnight of the
+ * next day, or the first instant of that day where clocks skip midnight (as America/Santiago does when
+ * summer time starts). It searches the 30 hours around UTC midnight, which covers every UTC offset.
  */
 export function endOfLocalDay(date: string, timeZone: string): number {
   const nextMidnightUtc = Date.parse(`${addDays(date, 1)}T00:00:00Z`);
-  let guess = nextMidnightUtc - zoneOffsetMs(nextMidnightUtc, timeZone);
-  guess = nextMidnightUtc - zoneOffsetMs(guess, timeZone);
-  return guess;
+  let before = nextMidnightUtc - 15 * 3_600_000;
+  let after = nextMidnightUtc + 15 * 3_600_000;
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (localDate(middle, timeZone) > date) after = middle;
+    else before = middle;
+  }
+  return after;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

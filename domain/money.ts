@@ -11,8 +11,8 @@ const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
 
 /** Minor-unit digits for currencies whose ISO 4217 exponent is not 2. */
 const MINOR_UNITS: Record<string, number> = {
-  BHD: 3, CLP: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KRW: 0, KWD: 3, LYD: 3, OMR: 3, PYG: 0, TND: 3,
-  UGX: 0, VND: 0, XAF: 0, XOF: 0,
+  BHD: 3, BIF: 0, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3,
+  LYD: 3, OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
 };
 
 export function isCurrencyCode(code: string): boolean {

@@ -48,6 +48,7 @@ export function checkScheduleFollowUp(state: DealState): Check {
 }
 
 export function checkCloseFollowUp(state: DealState, seq: number, verb: 'completing' | 'cancelling'): Check {
+  if (isFinal(state.phase)) return `${verb} follow-up ${seq} is not allowed: the deal has ended as ${state.phase}`;
   const followUp = state.followUps.find((candidate) => candidate.seq === seq);
   if (!followUp) return `follow-up ${seq} not found on deal ${state.dealNumber}`;
   if (followUp.status !== 'open') return `${verb} follow-up ${seq} is not allowed: it is already ${followUp.status}`;
@@ -156,6 +157,7 @@ export function checkCreateInvoice(state: DealState): Check {
 }
 
 export function checkSendInvoice(state: DealState, invoiceNumber: string): Check {
+  if (isFinal(state.phase)) return `sending invoice ${invoiceNumber} is not allowed: the deal has ended as ${state.phase}`;
   const invoice = state.invoices.find((candidate) => candidate.number === invoiceNumber);
   if (!invoice) return `invoice ${invoiceNumber} not found on deal ${state.dealNumber}`;
   if (invoice.status !== 'draft') return `invoice ${invoiceNumber} was already sent`;
@@ -173,9 +175,11 @@ export function checkPayment(state: DealState, input: PaymentInput): Check {
   const phaseCheck = requirePhase(state, 'recording a payment', ['payment']);
   if (phaseCheck) return phaseCheck;
   const invoice = findPayableInvoice(state, input.invoiceNumber);
+  if (!invoice && input.invoiceNumber) return `invoice ${input.invoiceNumber} not found on deal ${state.dealNumber}`;
   if (!invoice) {
-    return input.invoiceNumber
-      ? `invoice ${input.invoiceNumber} not found on deal ${state.dealNumber}`
+    const open = state.invoices.filter((candidate) => candidate.status === 'sent').length;
+    return open === 0
+      ? `deal ${state.dealNumber} has no open invoice to pay`
       : 'name the invoice: this deal has more than one open invoice';
   }
   if (invoice.status !== 'sent') return `invoice ${invoice.number} is ${invoice.status} and takes no payment`;
