@@ -37,10 +37,6 @@ export function toStepProblem(error: unknown, dealNumber: number): unknown {
     const detail = failure?.message ?? error.message;
     return new ProblemError(failure?.type === 'UnknownSku' ? 'unprocessable' : 'stepRejected', detail);
   }
-  const grpcCode = (error as { code?: number }).code;
-  if (grpcCode === 5 /* NOT_FOUND: the workflow has completed */) {
-    return new ProblemError('stepRejected', `deal ${dealNumber} has ended; no further steps are allowed`);
-  }
   return error;
 }
 
@@ -83,15 +79,26 @@ export class DealService {
       // The definitions are typed per step; the router passes arguments it built for that step.
       return (await handle.executeUpdate(update.name, { args } as never)) as DealState;
     } catch (error) {
-      throw toStepProblem(error, dealNumber);
+      throw await this.explainNotFound(error, dealNumber);
     }
+  }
+
+  /**
+   * Temporal answers an Update to a closed workflow as if the workflow did not exist. The deal row tells
+   * an ended deal (409, with its outcome) from one that never existed (404).
+   */
+  private async explainNotFound(error: unknown, dealNumber: number): Promise<unknown> {
+    if (!(error instanceof WorkflowNotFoundError)) return toStepProblem(error, dealNumber);
+    const row = await this.db.models.Deal.findByPk(dealNumber, { attributes: ['phase'] });
+    if (!row) return new ProblemError('notFound', `deal ${dealNumber} not found`);
+    return new ProblemError('stepRejected', `deal ${dealNumber} has ended as ${row.get('phase')}; no further steps are allowed`);
   }
 
   async signal<Args extends unknown[]>(dealNumber: number, signal: SignalDefinition<Args>, args: Args) {
     try {
       await this.client.workflow.getHandle(dealWorkflowId(dealNumber)).signal(signal, ...args);
     } catch (error) {
-      throw toStepProblem(error, dealNumber);
+      throw await this.explainNotFound(error, dealNumber);
     }
   }
 
