@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadEnvironment } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './postgres';
 import { startDevServer, type DevServer } from './temporal-server';
@@ -23,6 +23,8 @@ import { createApp } from '../api/app';
 async function main(): Promise<void> {
   const env = loadEnvironment();
   const logger = pino({ level: env.LOG_LEVEL });
+  // The SDK would stop the worker on SIGINT and SIGTERM by itself; stop() below does it in order instead.
+  Runtime.install({ shutdownSignals: [] });
   const cleanups: (() => Promise<void>)[] = [];
 
   await assertPortFree(env.PORT, 'API', 'PORT');
