@@ -29,9 +29,13 @@ async function main(): Promise<void> {
   for (const payment of deal.payments) {
     console.log(`  ${payment.reference.padEnd(16)} ${payment.method.padEnd(5)} ${payment.amount.padStart(10)} ${currency}`);
   }
+  const { items: products } = await api.get<{ items: { sku: string; onHand: number | null }[] }>('/products');
+  const stock = products.filter((product) => product.onHand !== null).map((product) => `${product.sku} ${product.onHand}`);
+  console.log(`\nStock on hand: ${stock.join(', ')}`);
   const balance = deal.invoices.map((invoice) => invoice.balance).join(', ');
   console.log(`\nFinal balance: ${balance} ${currency}`);
   console.log(`Phase:         ${deal.phase}`);
+  console.log(`\nOpen the deal in the Temporal UI under workflow id ${deal.workflowId}.`);
 }
 
 main().catch((error) => {

@@ -11,6 +11,7 @@ const port = z.coerce.number().int().min(1).max(65535);
  * SMTP_HOST emails are written to OUTBOX_DIR.
  */
 const environmentSchema = z.object({
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
