@@ -7,6 +7,7 @@ import { loadEnvironment } from './config';
 import { assertPortFree } from './ports';
 import { startServices } from './services';
 import { createDealWorker } from './deal-worker';
+import { ensureSearchAttributes } from './search-attributes';
 import { loadDealSettings } from './settings';
 import { createMailer } from '../activities/mailer';
 import { createApp } from '../api/app';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const { db, temporalAddress: address, devServer } = services;
   const { emailFrom, ...settings } = await loadDealSettings(db, env);
   const stops: (() => Promise<void>)[] = [];
+  const operatorConnection = await Connection.connect({ address });
+  await ensureSearchAttributes(operatorConnection, env.TEMPORAL_NAMESPACE, logger);
+  await operatorConnection.close();
 
   let workerRun: Promise<void> | undefined;
   if (runWorker) {

@@ -1,9 +1,17 @@
-import { ApplicationFailure, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DealActivities } from '../activities';
 import type { Recipient } from '../activities/email';
 import type { EmailContent } from '../activities/email-templates';
 import type { StepRecord } from '../activities/step-record';
 import type { DealState, Phase, TimelineEntry } from '../domain/deal-state';
+import {
+  customerIdKey,
+  customerNameKey,
+  dealOwnerKey,
+  dealPhaseKey,
+  invoiceNumbersKey,
+  orderNumberKey,
+} from './search-attributes';
 
 /** Failure type of a step that the state machine rejects; the API maps it to 409 Conflict. */
 export const STEP_REJECTED = 'StepRejected';
@@ -30,6 +38,7 @@ export class DealContext {
   readonly activities = documentActivities;
   private busy = false;
   private stepCount = 0;
+  private publishedSearchAttributes = '';
 
   constructor(public readonly state: DealState) {
     this.stepCount = state.timeline.length;
@@ -48,6 +57,7 @@ export class DealContext {
       if (reason) throw rejectStep(reason);
       return await body();
     } finally {
+      this.publishSearchAttributes();
       this.busy = false;
     }
   }
@@ -74,6 +84,33 @@ export class DealContext {
     this.state.phase = record.phase;
     this.state.timeline.push(entry);
     log.info('deal step recorded', { dealNumber: this.state.dealNumber, event: entry.event, phase: record.phase });
+  }
+
+  /**
+   * Upserts the search attributes whose values changed since the last call. Steps call it after they
+   * change the state, so filters in the Temporal UI match the deal as stored.
+   */
+  publishSearchAttributes(): void {
+    const { phase, owner, customer, order, invoices } = this.state;
+    const values = {
+      phase,
+      owner,
+      customer: customer?.company ?? '',
+      customerId: customer?.id ?? 0,
+      order: order?.number ?? '',
+      invoices: invoices.map((invoice) => invoice.number).join(','),
+    };
+    const signature = JSON.stringify(values);
+    if (signature === this.publishedSearchAttributes) return;
+    this.publishedSearchAttributes = signature;
+    upsertSearchAttributes([
+      { key: dealPhaseKey, value: phase },
+      { key: dealOwnerKey, value: owner || null },
+      { key: customerNameKey, value: customer?.company ?? null },
+      { key: customerIdKey, value: customer?.id ?? null },
+      { key: orderNumberKey, value: order?.number ?? null },
+      { key: invoiceNumbersKey, value: invoices.length > 0 ? invoices.map((invoice) => invoice.number) : null },
+    ]);
   }
 
   /**

@@ -9,6 +9,8 @@ import { openDatabase } from '../../models/db';
 import { migrate } from '../../models/migrate';
 import { seedMasterData, type SeedData } from '../../models/seed';
 import { startSmtpReceiver } from './smtp-receiver';
+import { ensureSearchAttributes } from '../../worker/search-attributes';
+import type { Connection } from '@temporalio/client';
 import { findFreePort } from './ports';
 
 export const TEMPLATE_DATABASE = 'o2c_template';
@@ -35,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   await template.sequelize.close();
 
   const temporal = await startDevServer({ namespace: 'default', cliPath: process.env.TEMPORAL_CLI_PATH }, logger);
+  await ensureSearchAttributes(temporal.env.connection as Connection, 'default');
 
   const mailDir = path.join(workDir, 'mail');
   const smtp = await startSmtpReceiver(mailDir);

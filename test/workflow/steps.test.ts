@@ -2,6 +2,13 @@ import { startHarness, type Harness } from '../support/harness';
 import { dealInPhase, ensureCustomer, handleFor, lines, rejection, timelineSizes } from '../support/deal-driver';
 import * as wf from '../../workflows/deal';
 import type { DealState } from '../../domain/deal-state';
+import {
+  customerNameKey,
+  dealOwnerKey,
+  dealPhaseKey,
+  invoiceNumbersKey,
+  orderNumberKey,
+} from '../../workflows/search-attributes';
 
 /**
  * For each phase, a step that is allowed there succeeds and steps that are not are rejected with the
@@ -328,4 +335,23 @@ test('lead for a missing customer is rejected', async () => {
   await expect(
     harness.deals.createDeal({ actor: 'sofia', customerId: 999_999, source: 'web', interest: 'press' }),
   ).rejects.toThrow('customer 999999 not found');
+});
+
+test('search attributes follow the deal', async () => {
+  const deal = await dealInPhase(harness, 'payment');
+  const description = await handleFor(harness, deal.dealNumber).describe();
+  const attributes = description.typedSearchAttributes;
+  expect(attributes.get(dealPhaseKey)).toBe('payment');
+  expect(attributes.get(dealOwnerKey)).toBe('sofia');
+  expect(attributes.get(customerNameKey)).toBe('Northfield Fabrication Ltd');
+  expect(attributes.get(orderNumberKey)).toBe(deal.order!.number);
+  expect(attributes.get(invoiceNumbersKey)).toEqual([deal.invoices[0].number]);
+
+  const query = `DealPhase = 'payment' AND OrderNumber = '${deal.order!.number}'`;
+  const found: string[] = [];
+  for (let attempt = 0; attempt < 50 && found.length === 0; attempt += 1) {
+    for await (const workflow of harness.client.workflow.list({ query })) found.push(workflow.workflowId);
+    if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(found).toEqual([`deal-${deal.dealNumber}`]);
 });
