@@ -10,7 +10,8 @@ export type EmailContent =
   | { kind: 'followup_reminder'; channel: string; subject: string; dueAt: string; customer: string }
   | { kind: 'followup_overdue'; channel: string; subject: string; dueAt: string; owner: string; customer: string }
   | { kind: 'assignment_notice'; assignedBy: string; customer: string; opportunityName: string; note?: string }
-  | { kind: 'qa_passed'; orderNumber: string; inspector: string; customer: string };
+  | { kind: 'qa_passed'; orderNumber: string; inspector: string; customer: string }
+  | { kind: 'cancellation_notice'; documents: string[]; reason: string };
 
 export interface Totals {
   subtotal: string;
@@ -109,6 +110,15 @@ export function renderEmail(content: EmailContent, company: string, dealNumber: 
         text: [
           `${content.assignedBy} assigned the opportunity "${content.opportunityName}" with ${content.customer} to you.`,
           content.note ?? '',
+        ].join('\n\n'),
+      };
+    case 'cancellation_notice':
+      return {
+        subject: `Cancellation of ${content.documents.join(', ')}`,
+        text: [
+          `We have cancelled ${content.documents.join(', ')}. Reason: ${content.reason}`,
+          'No goods will be delivered and nothing is owed for these documents.',
+          company,
         ].join('\n\n'),
       };
     case 'qa_passed':

@@ -5,6 +5,7 @@ import { createEstimateActivities } from './estimates';
 import { createOrderActivities } from './orders';
 import { createInvoiceActivities } from './invoices';
 import { createEmailActivities } from './email';
+import { createCompensationActivities } from './compensations';
 
 export interface ActivityDependencies {
   db: Database;
@@ -20,6 +21,7 @@ export function createActivities({ db, mailer, messageIdDomain }: ActivityDepend
     ...createEstimateActivities(db),
     ...createOrderActivities(db),
     ...createInvoiceActivities(db),
+    ...createCompensationActivities(db),
     ...createEmailActivities(db, mailer, messageIdDomain),
   };
 }

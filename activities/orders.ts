@@ -86,6 +86,7 @@ export function createOrderActivities(db: Database) {
       await Deal.update({ orderNumber: number }, { where: { number: input.record.dealNumber }, transaction });
       const summary: OrderSummary = {
         number,
+        status: 'open',
         estimateRevision: input.revision,
         ...(input.purchaseOrderRef ? { purchaseOrderRef: input.purchaseOrderRef } : {}),
         ...totals,

@@ -107,6 +107,7 @@ const stepRoutes = [
     args: (b, req) => [String(req.params.invoiceNumber), b],
   }),
   step({ path: 'payments', schema: inputs.paymentSchema, update: asUpdate(wf.recordPayment), actor: 'user', args: (b) => [b] }),
+  step({ path: 'cancel', schema: inputs.cancelDealSchema, update: asUpdate(wf.cancelDeal), actor: 'user', args: (b) => [b] }),
 ];
 
 /** One POST endpoint per deal step under /deals/:number/. Each answers with the deal as stored after the step. */

@@ -2,8 +2,8 @@ import type { DocumentTotals, PricedLine } from './pricing';
 import type { PipelineStage } from './step-inputs';
 
 /**
- * The phases a deal moves through. `paid`, `disqualified` and `lost` are outcomes: the workflow ends
- * when it reaches one of them.
+ * The phases a deal moves through. `paid`, `disqualified`, `lost` and `cancelled` are outcomes: the
+ * workflow ends when it reaches one of them.
  */
 export const phases = [
   'new',
@@ -18,10 +18,11 @@ export const phases = [
   'paid',
   'disqualified',
   'lost',
+  'cancelled',
 ] as const;
 export type Phase = (typeof phases)[number];
 
-export const finalPhases: readonly Phase[] = ['paid', 'disqualified', 'lost'];
+export const finalPhases: readonly Phase[] = ['paid', 'disqualified', 'lost', 'cancelled'];
 
 /** Company settings a deal is started with and keeps for its whole life. */
 export interface DealSettings {
@@ -55,7 +56,16 @@ export interface FollowUp {
   managerNotifiedAt?: string;
 }
 
-export type RevisionStatus = 'draft' | 'sent' | 'changes_requested' | 'approved' | 'superseded' | 'expired';
+export type RevisionStatus = 'draft' | 'sent' | 'changes_requested' | 'approved' | 'superseded' | 'expired' | 'void';
+
+/**
+ * What cancelling the deal must undo for a document created so far. Steps push one as they create the
+ * document; cancellation runs them newest first.
+ */
+export type Compensation =
+  | { kind: 'void_estimate'; estimateNumber: string }
+  | { kind: 'void_order'; orderNumber: string }
+  | { kind: 'void_receipt'; receiptNumber: string };
 
 export interface EstimateRevision extends DocumentTotals {
   revision: number;
@@ -90,6 +100,7 @@ export interface Inspection {
 
 export interface OrderSummary extends DocumentTotals {
   number: string;
+  status: 'open' | 'cancelled';
   estimateRevision: number;
   purchaseOrderRef?: string;
   lines: OrderLine[];
@@ -143,6 +154,7 @@ export interface DealState {
   invoices: InvoiceSummary[];
   payments: PaymentSummary[];
   outcome?: { phase: Phase; reason?: string; at: string };
+  compensations: Compensation[];
   timeline: TimelineEntry[];
 }
 
@@ -157,6 +169,7 @@ export function initialDealState(dealNumber: number, workflowId: string, setting
     followUps: [],
     invoices: [],
     payments: [],
+    compensations: [],
     timeline: [],
   };
 }

@@ -198,3 +198,14 @@ export function isFullyPaid(state: DealState): boolean {
   const allInvoiced = lines.length > 0 && lines.every((line) => line.invoicedQuantity >= line.quantity);
   return allInvoiced && state.invoices.every((invoice) => isZero(invoice.balance));
 }
+
+/** A deal can be cancelled until its first shipment; after that goods have left and need a credit note. */
+export function checkCancel(state: DealState): Check {
+  if (state.phase === 'new') return `deal ${state.dealNumber} has no lead yet`;
+  if (isFinal(state.phase)) return `cancelling is not allowed: the deal has ended as ${state.phase}`;
+  const shipment = state.order?.shipments[0];
+  if (shipment) {
+    return `cancelling is not allowed after shipment ${shipment.number}; goods have left the warehouse and need a credit note`;
+  }
+  return undefined;
+}

@@ -68,6 +68,7 @@ export const moveStageSchema = actorSchema.extend({ to: z.enum(pipelineStages) }
 
 export const assignSchema = actorSchema.extend({ to: userKey, note: optionalText(2000) });
 export const markLostSchema = actorSchema.extend({ reason: text(2000) });
+export const cancelDealSchema = actorSchema.extend({ reason: text(2000) });
 
 export const lineRequestSchema = z.object({
   sku: text(64),
@@ -133,6 +134,7 @@ export type CancelFollowUpInput = z.infer<typeof cancelFollowUpSchema> & { seq: 
 export type MoveStageInput = z.infer<typeof moveStageSchema>;
 export type AssignInput = z.infer<typeof assignSchema>;
 export type MarkLostInput = z.infer<typeof markLostSchema>;
+export type CancelDealInput = z.infer<typeof cancelDealSchema>;
 export type LineRequestInput = z.infer<typeof lineRequestSchema>;
 export type CreateEstimateInput = z.infer<typeof createEstimateSchema>;
 export type ReviseEstimateInput = z.infer<typeof reviseEstimateSchema>;

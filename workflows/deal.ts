@@ -13,6 +13,7 @@ import * as sales from './sales-steps';
 import * as estimates from './estimate-steps';
 import * as fulfilment from './fulfilment-steps';
 import * as finance from './finance-steps';
+import * as cancellation from './cancellation';
 import { type DealSettings, type DealState, initialDealState, isFinal } from '../domain/deal-state';
 import * as rules from '../domain/rules';
 import type * as Inputs from '../domain/step-inputs';
@@ -29,6 +30,7 @@ export const cancelFollowUp = defineUpdate<DealState, [Inputs.CancelFollowUpInpu
 export const moveStage = defineUpdate<DealState, [Inputs.MoveStageInput]>('moveStage');
 export const assignOpportunity = defineUpdate<DealState, [Inputs.AssignInput]>('assignOpportunity');
 export const markLost = defineUpdate<DealState, [Inputs.MarkLostInput]>('markLost');
+export const cancelDeal = defineUpdate<DealState, [Inputs.CancelDealInput]>('cancelDeal');
 export const createEstimate = defineUpdate<DealState, [Inputs.CreateEstimateInput]>('createEstimate');
 export const reviseEstimate = defineUpdate<DealState, [Inputs.ReviseEstimateInput]>('reviseEstimate');
 export const sendEstimate = defineUpdate<DealState, [Inputs.SendEstimateInput]>('sendEstimate');
@@ -130,6 +132,8 @@ export async function deal(input: DealInput): Promise<DealState> {
     validator: allowedWhen((step: Inputs.PaymentInput) => rules.checkPayment(state, step)),
   });
   setHandler(paymentNotice, (notice) => finance.handlePaymentNotice(ctx, notice));
+
+  setHandler(cancelDeal, (step) => cancellation.cancelDeal(ctx, step), { validator: allowedWhen(() => rules.checkCancel(state)) });
 
   log.info('deal started', { dealNumber: input.dealNumber });
 

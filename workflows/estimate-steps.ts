@@ -33,6 +33,7 @@ export async function createEstimate(ctx: DealContext, input: CreateEstimateInpu
       });
       ctx.applyStep(record, saved.entry);
       ctx.state.estimate = { number: saved.estimateNumber, revisions: [saved.revision] };
+      ctx.state.compensations.push({ kind: 'void_estimate', estimateNumber: saved.estimateNumber });
       return ctx.state;
     },
   );
@@ -209,6 +210,7 @@ export async function convertToOrder(ctx: DealContext, input: ConvertToOrderInpu
       });
       ctx.applyStep(record, entry);
       ctx.state.order = order;
+      ctx.state.compensations.push({ kind: 'void_order', orderNumber: order.number });
       await ctx.sendEmail(record.key, ctx.customerRecipient(), {
         kind: 'order_confirmation',
         orderNumber: order.number,

@@ -56,6 +56,7 @@ export async function releaseForPicking(ctx: DealContext, input: PickReleaseInpu
       const { receiptNumber, entry } = await ctx.activities.createSalesReceipt({ record, orderNumber: order.number });
       ctx.applyStep(record, entry);
       order.salesReceiptNumber = receiptNumber;
+      ctx.state.compensations.push({ kind: 'void_receipt', receiptNumber });
       return ctx.state;
     },
   );

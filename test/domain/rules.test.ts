@@ -75,6 +75,7 @@ function dealWithOrder(phase: Phase, lines: OrderLine[]): DealState {
   const state = dealIn(phase);
   state.order = {
     number: 'SO-0042',
+    status: 'open',
     estimateRevision: 2,
     lines,
     inspections: [],
