@@ -1,7 +1,7 @@
 /**
- * Characters the PDF standard fonts (Helvetica and the other 13 base fonts) can print. pdfkit encodes
- * text in those fonts as Windows-1252 and prints any other character as a wrong glyph, so documents are
- * checked against this set before rendering.
+ * Characters that the PDF standard fonts used here (Helvetica, Helvetica-Bold) can print. pdfkit 0.20
+ * encodes text in those fonts as Windows-1252 and prints any other character as a wrong or missing
+ * glyph, so documents are checked against this set before rendering.
  * NOTE: a customer name in a script outside Windows-1252 (Polish Ł, Greek, CJK) is rejected. Embedding
  * a Unicode TrueType font with `registerFont` would lift that limit.
  */

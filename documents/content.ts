@@ -21,7 +21,7 @@ export interface DocumentHeading {
   remarks: string[];
 }
 
-/** Labels for the payment methods the API accepts; any other method is printed as given. */
+/** Labels for the payment methods the API accepts. Any other method is printed as given. */
 const paymentMethodLabels: Record<string, string> = {
   wire: 'Wire transfer',
   ach: 'ACH transfer',
@@ -124,9 +124,7 @@ function describePaymentReceipt(doc: PaymentReceiptDocument): DocumentHeading {
     name: `Payment receipt for invoice ${doc.invoiceNumber}`,
     facts: [
       { label: 'Receipt date', value: doc.issueDate },
-      { label: 'Payment received', value: formatDateOrInstant(doc.receivedAt) },
-      { label: 'Method', value: paymentMethodLabel(doc.method) },
-      { label: 'Reference', value: doc.reference },
+      { label: 'Payment reference', value: doc.reference },
     ],
     remarks: [`Thank you for your payment of ${doc.amount} ${doc.currency}. ${balanceRemark}`],
   };

@@ -1,6 +1,6 @@
 /**
- * Page geometry, fonts and colours shared by every part of a rendered document. Lengths are PDF points
- * (1/72 inch); y grows downwards from the top edge, as in pdfkit.
+ * Page geometry, fonts and colors shared by every part of a rendered document. Lengths are PDF points
+ * (1/72 inch), and y grows downwards from the top edge, as in pdfkit.
  */
 
 /** US Letter, because the seller in the scenario is a US company. */
@@ -9,10 +9,10 @@ export const PAGE_WIDTH = 612;
 export const PAGE_HEIGHT = 792;
 
 /**
- * pdfkit's page margins. Body text flows between the top and bottom margins; the running header of a
- * continuation page is drawn inside the top margin and the footer inside the bottom margin.
+ * pdfkit's page margins. Body text flows between the top and bottom margins. The running header of a
+ * continuation page is drawn inside the top margin, and the footer inside the bottom margin.
  */
-export const MARGINS = { top: 84, bottom: 56, left: 50, right: 50 } as const;
+export const MARGINS = { top: 70, bottom: 56, left: 50, right: 50 } as const;
 
 export const CONTENT_LEFT = MARGINS.left;
 export const CONTENT_RIGHT = PAGE_WIDTH - MARGINS.right;
@@ -23,7 +23,7 @@ export const FIRST_PAGE_TOP = 40;
 export const RUNNING_HEADER_TOP = 36;
 export const FOOTER_TOP = PAGE_HEIGHT - 40;
 
-/** The PDF standard fonts, which every viewer has, so no font file is embedded. */
+/** PDF standard fonts, which PDF viewers supply, so no font file is embedded. */
 export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold' } as const;
 
 export const FONT_SIZE = {

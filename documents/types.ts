@@ -31,7 +31,7 @@ export interface CustomerParty {
   shippingAddress: PostalAddress;
 }
 
-/** Numbered document line; a `PricedLine` from `priceLines` fits as it is. */
+/** Numbered document line. A `PricedLine` from `priceLines` fits as it is. */
 export type DocumentLine = Pick<
   PricedLine,
   'lineNo' | 'sku' | 'description' | 'quantity' | 'unitPrice' | 'discountPercent' | 'net' | 'tax'
@@ -42,14 +42,14 @@ interface DocumentBase {
   customer: CustomerParty;
   /** ISO 4217 code of every amount on the document. */
   currency: string;
-  /** Date the document is issued on; the renderer also writes it as the PDF creation date. */
+  /** Date the document is issued on, which the renderer also writes as the PDF creation date. */
   issueDate: string;
 }
 
-/** Fields of every document that lists priced lines; subtotal, tax and total are printed as given. */
+/** Fields of every document that lists priced lines. Subtotal, tax and total are printed as given. */
 interface LineDocumentBase extends DocumentBase, DocumentTotals {
   lines: DocumentLine[];
-  /** Tax rate printed beside the tax total, such as "7.25"; the label has no rate when it is absent. */
+  /** Tax rate printed beside the tax total, such as "7.25". Without it the label reads "Tax". */
   taxRatePercent?: string;
 }
 
@@ -88,7 +88,7 @@ export interface PaymentReceiptDocument extends DocumentBase {
   kind: 'payment_receipt';
   invoiceNumber: string;
   amount: string;
-  /** Payment method, such as `wire` or `ach`; the renderer prints a label for the methods the API accepts. */
+  /** Payment method, such as `wire` or `ach`, printed as a label ("Wire transfer") for the methods the API accepts. */
   method: string;
   /** Bank or card reference of the payment. */
   reference: string;

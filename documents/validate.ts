@@ -6,7 +6,7 @@ const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const documentKinds = ['estimate', 'order_confirmation', 'sales_receipt', 'invoice', 'payment_receipt'];
 
-/** Error for a document the renderer cannot print; the message names the document and the field. */
+/** Error for a document the renderer cannot print, with a message that names the document kind and the field. */
 export class InvalidDocumentError extends RangeError {
   override name = 'InvalidDocumentError';
 }

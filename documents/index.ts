@@ -1,0 +1,3 @@
+export { renderDocumentPdf } from './render';
+export { InvalidDocumentError, validateDocument } from './validate';
+export type * from './types';
