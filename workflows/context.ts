@@ -37,6 +37,7 @@ export function rejectStep(reason: string): ApplicationFailure {
 export class DealContext {
   readonly activities = documentActivities;
   private busy = false;
+  private waiting = 0;
   private stepCount = 0;
   private publishedSearchAttributes = '';
 
@@ -50,7 +51,9 @@ export class DealContext {
    * the deal changed, and then it fails with the reason and changes nothing.
    */
   async exclusive<T>(check: () => string | undefined, body: () => Promise<T>): Promise<T> {
+    this.waiting += 1;
     await condition(() => !this.busy);
+    this.waiting -= 1;
     this.busy = true;
     try {
       const reason = check();
@@ -60,6 +63,11 @@ export class DealContext {
       this.publishSearchAttributes();
       this.busy = false;
     }
+  }
+
+  /** Whether no step is running or waiting for the lock. */
+  isIdle(): boolean {
+    return !this.busy && this.waiting === 0;
   }
 
   /** Builds the step record (timeline entry, idempotency key, deal row changes) for the next step. */

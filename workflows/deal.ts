@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -14,7 +15,7 @@ import * as estimates from './estimate-steps';
 import * as fulfilment from './fulfilment-steps';
 import * as finance from './finance-steps';
 import * as cancellation from './cancellation';
-import { type DealSettings, type DealState, initialDealState, isFinal } from '../domain/deal-state';
+import { type DealSettings, type DealState, initialDealState, isFinal, latestRevision } from '../domain/deal-state';
 import * as rules from '../domain/rules';
 import type * as Inputs from '../domain/step-inputs';
 
@@ -52,7 +53,13 @@ export const getDeal = defineQuery<DealState>('getDeal');
 export interface DealInput {
   dealNumber: number;
   settings: DealSettings;
+  /** The state a previous run carried over when it continued as new. */
+  carriedState?: DealState;
+  /** History length after which the run continues as new; the server's own suggestion also triggers it. */
+  maxHistoryEvents?: number;
 }
+
+const DEFAULT_MAX_HISTORY_EVENTS = 5000;
 
 /** Returns the validator for a step: it throws the rule's reason when the step is not allowed now. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,9 +70,12 @@ function allowedWhen(check: (...args: any[]) => string | undefined): (...args: a
   };
 }
 
-/** One deal from lead to paid, lost or disqualified. */
+/**
+ * One deal from lead to paid, lost, disqualified or cancelled. A long deal continues as new before its
+ * history grows large, carrying its state, and the new run resumes the timers that state implies.
+ */
 export async function deal(input: DealInput): Promise<DealState> {
-  const ctx = new DealContext(initialDealState(input.dealNumber, workflowInfo().workflowId, input.settings));
+  const ctx = new DealContext(input.carriedState ?? initialDealState(input.dealNumber, workflowInfo().workflowId, input.settings));
   const state = ctx.state;
 
   setHandler(getDeal, () => state);
@@ -135,10 +145,35 @@ export async function deal(input: DealInput): Promise<DealState> {
 
   setHandler(cancelDeal, (step) => cancellation.cancelDeal(ctx, step), { validator: allowedWhen(() => rules.checkCancel(state)) });
 
-  log.info('deal started', { dealNumber: input.dealNumber });
+  if (input.carriedState) {
+    resumeTimers(ctx);
+    log.info('deal continued as new', { dealNumber: input.dealNumber, phase: state.phase, steps: state.timeline.length });
+  } else {
+    log.info('deal started', { dealNumber: input.dealNumber });
+  }
 
-  await condition(() => isFinal(state.phase));
-  await condition(allHandlersFinished);
-  log.info('deal ended', { dealNumber: input.dealNumber, phase: state.phase });
-  return state;
+  const maxHistoryEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistoryEvents;
+  await condition(() => isFinal(state.phase) || historyIsLong());
+
+  // Let running and queued steps finish, so no update is left unfinished by either ending.
+  await condition(() => allHandlersFinished() && ctx.isIdle());
+  if (isFinal(state.phase)) {
+    log.info('deal ended', { dealNumber: input.dealNumber, phase: state.phase });
+    return state;
+  }
+  log.info('deal continuing as new', { dealNumber: input.dealNumber, historyLength: workflowInfo().historyLength });
+  return continueAsNew<typeof deal>({ ...input, carriedState: state });
+}
+
+/** Restarts the waits of open follow-ups, a sent estimate revision and sent invoices in a new run. */
+function resumeTimers(ctx: DealContext): void {
+  for (const followUp of ctx.state.followUps) {
+    if (followUp.status === 'open') void sales.watchFollowUp(ctx, followUp);
+  }
+  const latest = latestRevision(ctx.state);
+  if (latest?.status === 'sent') void estimates.watchExpiry(ctx, latest);
+  for (const invoice of ctx.state.invoices) {
+    if (invoice.status === 'sent') void finance.watchDueDate(ctx, invoice);
+  }
 }

@@ -120,7 +120,7 @@ export async function sendEstimate(ctx: DealContext, input: SendEstimateInput): 
 }
 
 /** Marks a sent revision expired at the end of its last valid day, unless the customer decided first. */
-async function watchExpiry(ctx: DealContext, revision: EstimateRevision): Promise<void> {
+export async function watchExpiry(ctx: DealContext, revision: EstimateRevision): Promise<void> {
   const decided = () => revision.status !== 'sent' || ctx.state.outcome !== undefined;
   if (await condition(decided, Math.max(1, Date.parse(revision.expiresAt!) - Date.now()))) return;
   await ctx.exclusive(

@@ -60,9 +60,10 @@ export async function sendInvoice(ctx: DealContext, invoiceNumber: string, input
 }
 
 /** Marks the invoice overdue when its due date ends in the company's time zone with a balance left. */
-async function watchDueDate(ctx: DealContext, invoice: InvoiceSummary): Promise<void> {
+export async function watchDueDate(ctx: DealContext, invoice: InvoiceSummary): Promise<void> {
   const dueEnd = endOfLocalDay(invoice.dueDate, ctx.state.settings.timeZone);
   const settled = () => invoice.status === 'paid';
+  if (invoice.overdue) return;
   if (await condition(settled, Math.max(1, dueEnd - Date.now()))) return;
   await ctx.exclusive(
     () => undefined,

@@ -203,7 +203,7 @@ export async function closeFollowUp(
  * Reminds the follow-up's owner at its reminder time, and the sales manager when it is still open a
  * day after it fell due. Closing the follow-up ends the wait, which cancels the pending timer.
  */
-async function watchFollowUp(ctx: DealContext, followUp: FollowUp): Promise<void> {
+export async function watchFollowUp(ctx: DealContext, followUp: FollowUp): Promise<void> {
   const isClosed = () => followUp.status !== 'open' || ctx.state.outcome !== undefined;
   if (!followUp.ownerRemindedAt) {
     if (await condition(isClosed, Math.max(1, Date.parse(followUp.remindAt) - Date.now()))) return;
@@ -215,6 +215,7 @@ async function watchFollowUp(ctx: DealContext, followUp: FollowUp): Promise<void
     );
   }
 
+  if (followUp.managerNotifiedAt) return;
   if (await condition(isClosed, Math.max(1, Date.parse(followUp.dueAt) + DAY_MS - Date.now()))) return;
   await ctx.exclusive(
     () => undefined,
