@@ -86,7 +86,7 @@ fi
 command -v mvn >/dev/null 2>&1 ||
   fail "Maven (mvn) is not installed, so $coordinates cannot be resolved. Install Maven 3.6.3 or later (apt-get install maven), or set TEMPORAL_TEST_SERVER_PATH to a test server executable."
 
-log "resolving $coordinates and its runtime dependencies with Maven; the first run on a machine downloads about 40 MB"
+log "resolving $coordinates and its runtime dependencies with Maven, which downloads about 60 MB into its local repository (~/.m2) when that is empty"
 work_dir="$(mktemp -d)"
 trap 'rm -rf "$work_dir"' EXIT
 cat > "$work_dir/pom.xml" <<EOF
@@ -120,9 +120,12 @@ cat > "$work_dir/pom.xml" <<EOF
 </project>
 EOF
 
-mvn -B -q -Dstyle.color=never -f "$work_dir/pom.xml" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$work_dir/jars" ||
-  fail "Maven failed to resolve $coordinates (output above). Check that Maven Central is reachable and the version exists, or set TEMPORAL_TEST_SERVER_VERSION."
+# Maven's output is shown only on failure, because Debian's Maven 3.8.7 prints ANSI reset codes even with -B -q.
+if ! mvn -B -q -f "$work_dir/pom.xml" dependency:copy-dependencies \
+  -DincludeScope=runtime -DoutputDirectory="$work_dir/jars" > "$work_dir/maven.log" 2>&1; then
+  cat "$work_dir/maven.log" >&2
+  fail "Maven failed to resolve $coordinates (output above). Check that Maven Central is reachable and that version $TEST_SERVER_VERSION exists, or set TEMPORAL_TEST_SERVER_VERSION."
+fi
 [[ -f "$work_dir/jars/temporal-test-server-$TEST_SERVER_VERSION.jar" ]] ||
   fail "Maven finished, but temporal-test-server-$TEST_SERVER_VERSION.jar is missing from its output in $work_dir/jars"
 echo "$coordinates" > "$work_dir/jars/$marker_name"

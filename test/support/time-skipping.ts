@@ -24,6 +24,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const userExecutable = process.env.TEMPORAL_TEST_SERVER_PATH;
   if (!userExecutable) {
     assertJavaInstalled();
+    // NOTE: an install of another version also counts, so after a version change in the install script run that script by hand.
     if (!fs.existsSync(INSTALL_MARKER)) installTestServer();
   }
 
@@ -47,8 +48,8 @@ function assertJavaInstalled(): void {
   if (result.error || result.status !== 0) {
     const cause = result.error ? result.error.message : `exit status ${result.status}`;
     throw new Error(
-      `Java is missing: '${java} -version' failed (${cause}). The time-skipping test server runs on Java 8 or later: ` +
-        'install a JRE (apt-get install openjdk-17-jre-headless), set JAVA_HOME, or set TEMPORAL_TEST_SERVER_PATH to a test server executable.',
+      `Java is missing: '${java} -version' failed (${cause}). The time-skipping test server needs Java 8 or later. ` +
+        'Install a JRE (apt-get install openjdk-17-jre-headless), set JAVA_HOME, or set TEMPORAL_TEST_SERVER_PATH to a test server executable.',
     );
   }
 }
@@ -57,6 +58,6 @@ function installTestServer(): void {
   const result = spawnSync('bash', [INSTALL_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error || result.status !== 0) {
     const cause = result.error ? result.error.message : `exit status ${result.status}`;
-    throw new Error(`Installing the time-skipping test server failed: ${INSTALL_SCRIPT} ended with ${cause}; its output is above.`);
+    throw new Error(`Installing the time-skipping test server failed: ${INSTALL_SCRIPT} ended with ${cause}. Its output is above.`);
   }
 }

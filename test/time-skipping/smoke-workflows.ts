@@ -1,6 +1,6 @@
 import { condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
-/** Workflows for the time-skipping smoke test: an invoice that waits 30 days for payment before dunning. */
+/** Workflow for the time-skipping smoke test: an invoice that waits 30 days for payment before dunning. */
 
 export interface SmokeInvoice {
   invoiceNumber: string;

@@ -35,7 +35,7 @@ const activities: SmokeActivities = {
 };
 
 beforeAll(async () => {
-  // The first run on a machine resolves the server's jars with Maven, which can take minutes.
+  // The first run on a machine resolves the server's jars with Maven, so this hook allows more than the default 60 s.
   env = await createTimeSkippingEnv();
   worker = await Worker.create({
     connection: env.nativeConnection,
