@@ -30,6 +30,8 @@ export function createCompensationActivities(db: Database) {
             { where: { number: compensation.receiptNumber }, transaction },
           );
           return { result: undefined, documents: [compensation.receiptNumber] };
+        case 'release_reservations':
+          throw new Error('release_reservations runs through the releaseReservations activity');
       }
     });
     return entry;

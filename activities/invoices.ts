@@ -9,6 +9,8 @@ import { inStepTransaction, nextDocumentNumber, type StepRecord } from './step-r
 export interface CreateInvoiceInput {
   record: StepRecord;
   orderNumber: string;
+  /** Quantity to bill per order line, as the invoicing policy allows. */
+  quantities: { lineNo: number; quantity: number }[];
   issueDate: string;
   paymentTermsDays: number;
   taxRatePercent: string;
@@ -38,8 +40,8 @@ export function createInvoiceActivities(db: Database) {
   const { OrderLine, Invoice, InvoiceLine, Payment } = db.models;
 
   /**
-   * Invoices every order quantity not yet invoiced. The order lines are locked for the transaction, so
-   * two invoices can never take the same quantity.
+   * Invoices the given quantities of the order's lines. The order lines are locked for the transaction
+   * and each quantity is checked against what is not yet invoiced, so no quantity is billed twice.
    */
   async function createInvoice(input: CreateInvoiceInput): Promise<{ invoice: InvoiceSummary; entry: TimelineEntry }> {
     const { result: invoice, entry } = await inStepTransaction<InvoiceSummary>(db, input.record, async (transaction) => {
@@ -49,16 +51,22 @@ export function createInvoiceActivities(db: Database) {
         lock: true,
         transaction,
       });
-      const open = orderLines.filter((line) => (line.get('invoicedQuantity') as number) < (line.get('quantity') as number));
-      if (open.length === 0) {
-        throw ApplicationFailure.nonRetryable(
-          `every line of order ${input.orderNumber} is already invoiced`,
-          'NothingToInvoice',
-        );
+      if (input.quantities.length === 0) {
+        throw ApplicationFailure.nonRetryable(`nothing on order ${input.orderNumber} to invoice`, 'NothingToInvoice');
       }
-      const lines = open.map((line, index) => {
+      const billed = input.quantities.map(({ lineNo, quantity }) => {
+        const line = orderLines.find((candidate) => candidate.get('lineNo') === lineNo);
+        const open = line ? (line.get('quantity') as number) - (line.get('invoicedQuantity') as number) : 0;
+        if (!line || quantity > open) {
+          throw ApplicationFailure.nonRetryable(
+            `line ${lineNo} of order ${input.orderNumber} has ${open} left to invoice, not ${quantity}`,
+            'AlreadyInvoiced',
+          );
+        }
+        return { line, quantity };
+      });
+      const lines = billed.map(({ line, quantity }, index) => {
         const ordered = line.get('quantity') as number;
-        const quantity = ordered - (line.get('invoicedQuantity') as number);
         const whole = { net: line.get('net') as string, tax: line.get('tax') as string };
         const amounts =
           quantity === ordered

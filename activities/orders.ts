@@ -5,6 +5,8 @@ import type { OrderLine, OrderSummary, TimelineEntry } from '../domain/deal-stat
 import type { PricedLine } from '../domain/pricing';
 import { formatAmount } from '../domain/money';
 import { inStepTransaction, nextDocumentNumber, type StepRecord } from './step-record';
+import { orderReservations, releaseOrder, reserveOrder, type LineReservation } from '../models/stock';
+import { shippingStatus } from '../domain/fulfilment';
 
 export interface CreateOrderInput {
   record: StepRecord;
@@ -29,6 +31,7 @@ export interface ShipOrderInput {
   orderNumber: string;
   carrier: string;
   trackingNumber: string;
+  lines: { lineNo: number; quantity: number }[];
 }
 
 export interface ShippedLine {
@@ -57,7 +60,7 @@ export function createOrderActivities(db: Database) {
       }
       const number = await nextDocumentNumber(db, 'order_number_seq', 'SO', transaction);
       const lines = (revision.get('lines') as PricedLine[]).map(
-        (line): OrderLine => ({ ...line, shippedQuantity: 0, invoicedQuantity: 0 }),
+        (line): OrderLine => ({ ...line, reservedQuantity: 0, shippedQuantity: 0, invoicedQuantity: 0 }),
       );
       const totals = {
         subtotal: formatAmount(revision.get('subtotal') as string, input.currency),
@@ -84,9 +87,13 @@ export function createOrderActivities(db: Database) {
         { transaction },
       );
       await Deal.update({ orderNumber: number }, { where: { number: input.record.dealNumber }, transaction });
+      for (const reservation of await reserveOrder(db, number, transaction)) {
+        lines.find((line) => line.lineNo === reservation.lineNo)!.reservedQuantity = reservation.reservedQuantity;
+      }
       const summary: OrderSummary = {
         number,
         status: 'open',
+        shippingStatus: 'to_ship',
         estimateRevision: input.revision,
         ...(input.purchaseOrderRef ? { purchaseOrderRef: input.purchaseOrderRef } : {}),
         ...totals,
@@ -146,9 +153,9 @@ export function createOrderActivities(db: Database) {
   }
 
   /**
-   * Ships every goods line's unshipped quantity and takes it off stock, all in one transaction. Each
-   * stock decrement is conditional on enough stock on hand, so stock never goes negative; when a line
-   * is short the whole shipment fails without retrying and nothing is written.
+   * Ships the requested quantities, which must be reserved, and takes them off stock in one transaction.
+   * The stock update is conditional on enough stock on hand and reserved, so stock never goes negative;
+   * a line that is short fails the whole shipment without retrying and nothing is written.
    */
   async function shipOrder(
     input: ShipOrderInput,
@@ -157,30 +164,31 @@ export function createOrderActivities(db: Database) {
       db,
       input.record,
       async (transaction) => {
-        const openLines = await OrderLines.findAll({
-          where: { orderNumber: input.orderNumber, kind: 'goods' },
-          order: [['lineNo', 'ASC']],
+        const orderLines = await OrderLines.findAll({
+          where: { orderNumber: input.orderNumber, lineNo: input.lines.map((line) => line.lineNo) },
           lock: true,
           transaction,
         });
-        const lines = openLines
-          .map((line) => ({
-            lineNo: line.get('lineNo') as number,
-            sku: line.get('sku') as string,
-            quantity: (line.get('quantity') as number) - (line.get('shippedQuantity') as number),
-          }))
-          .filter((line) => line.quantity > 0);
-        if (lines.length === 0) {
-          throw ApplicationFailure.nonRetryable(`order ${input.orderNumber} has no goods left to ship`, 'NothingToShip');
-        }
         const shipmentNumber = await nextDocumentNumber(db, 'shipment_number_seq', 'SH', transaction);
-        for (const line of lines) {
+        const lines: ShippedLine[] = [];
+        for (const requested of input.lines) {
+          const row = orderLines.find((line) => line.get('lineNo') === requested.lineNo);
+          if (!row || (row.get('reservedQuantity') as number) < requested.quantity) {
+            throw ApplicationFailure.nonRetryable(
+              `line ${requested.lineNo} of order ${input.orderNumber} has ${row?.get('reservedQuantity') ?? 0} reserved, not ${requested.quantity}`,
+              'NotReserved',
+            );
+          }
+          const line = { lineNo: requested.lineNo, sku: row.get('sku') as string, quantity: requested.quantity };
           await takeFromStock(line, shipmentNumber, `${input.record.key}/line-${line.lineNo}`, transaction);
-          await OrderLines.increment('shippedQuantity', {
-            by: line.quantity,
-            where: { orderNumber: input.orderNumber, lineNo: line.lineNo },
-            transaction,
-          });
+          await row.update(
+            {
+              shippedQuantity: (row.get('shippedQuantity') as number) + line.quantity,
+              reservedQuantity: (row.get('reservedQuantity') as number) - line.quantity,
+            },
+            { transaction },
+          );
+          lines.push(line);
         }
         await Shipment.create(
           {
@@ -194,7 +202,11 @@ export function createOrderActivities(db: Database) {
           },
           { transaction },
         );
-        await SalesOrder.update({ status: 'shipped' }, { where: { number: input.orderNumber }, transaction });
+        const allLines = await OrderLines.findAll({ where: { orderNumber: input.orderNumber }, transaction });
+        const status = shippingStatus({
+          lines: allLines.map((row) => ({ kind: row.get('kind'), quantity: row.get('quantity'), shippedQuantity: row.get('shippedQuantity') })),
+        } as never);
+        await SalesOrder.update({ status: status === 'shipped' ? 'shipped' : 'partially_shipped' }, { where: { number: input.orderNumber }, transaction });
         return { result: { shipmentNumber, lines }, documents: [input.orderNumber, shipmentNumber] };
       },
     );
@@ -203,7 +215,8 @@ export function createOrderActivities(db: Database) {
 
   async function takeFromStock(line: ShippedLine, shipmentNumber: string, key: string, transaction: Transaction) {
     const updated = await db.sequelize.query<{ on_hand: number }>(
-      'UPDATE products SET on_hand = on_hand - :quantity WHERE sku = :sku AND on_hand >= :quantity RETURNING on_hand',
+      `UPDATE products SET on_hand = on_hand - :quantity, reserved = reserved - :quantity
+        WHERE sku = :sku AND on_hand >= :quantity AND reserved >= :quantity RETURNING on_hand`,
       { replacements: { sku: line.sku, quantity: line.quantity }, type: QueryTypes.SELECT, transaction },
     );
     if (updated.length === 0) {
@@ -230,5 +243,19 @@ export function createOrderActivities(db: Database) {
     );
   }
 
-  return { createSalesOrder, recordInspection, createSalesReceipt, shipOrder };
+  /** Gives back the order's reserved stock and returns the other orders' lines that received it. */
+  async function releaseReservations(input: { record: StepRecord; orderNumber: string }): Promise<{ entry: TimelineEntry; reassigned: LineReservation[] }> {
+    const { result, entry } = await inStepTransaction<LineReservation[]>(db, input.record, async (transaction) => {
+      const reassigned = await releaseOrder(db, input.orderNumber, transaction);
+      return { result: reassigned, documents: [input.orderNumber] };
+    });
+    return { entry, reassigned: result };
+  }
+
+  /** Reads the current reservations of an order's goods lines. */
+  async function readReservations(orderNumber: string): Promise<LineReservation[]> {
+    return orderReservations(db, orderNumber);
+  }
+
+  return { createSalesOrder, recordInspection, createSalesReceipt, shipOrder, releaseReservations, readReservations };
 }

@@ -10,6 +10,7 @@ import { createDealRouter } from './deal-routes';
 import { createStepRouter } from './step-routes';
 import { createMasterDataRouter } from './master-data-routes';
 import { createHealthRouter } from './health';
+import { createInventoryRouter } from './inventory-routes';
 import { ProblemError, sendProblem } from './problem';
 
 export interface AppDependencies {
@@ -33,6 +34,7 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   app.use(createMasterDataRouter(db));
   app.use(createDealRouter(deals, checks, db));
   app.use(createStepRouter(deals, checks));
+  app.use(createInventoryRouter(client, db, checks));
 
   app.use((req, _res, next) => next(new ProblemError('notFound', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -32,6 +32,8 @@ export interface DealSettings {
   salesManager: string;
   /** Default lead time of a follow-up reminder, as an ISO 8601 duration. */
   followUpRemindBefore: string;
+  /** Whether invoices bill ordered quantities or only what has shipped. */
+  invoicingPolicy: 'ordered' | 'shipped';
 }
 
 export interface CustomerSnapshot {
@@ -65,7 +67,8 @@ export type RevisionStatus = 'draft' | 'sent' | 'changes_requested' | 'approved'
 export type Compensation =
   | { kind: 'void_estimate'; estimateNumber: string }
   | { kind: 'void_order'; orderNumber: string }
-  | { kind: 'void_receipt'; receiptNumber: string };
+  | { kind: 'void_receipt'; receiptNumber: string }
+  | { kind: 'release_reservations'; orderNumber: string };
 
 export interface EstimateRevision extends DocumentTotals {
   revision: number;
@@ -86,6 +89,8 @@ export interface EstimateSummary {
 }
 
 export interface OrderLine extends PricedLine {
+  /** Units held in stock for this line and not yet shipped; goods lines only. */
+  reservedQuantity: number;
   shippedQuantity: number;
   invoicedQuantity: number;
 }
@@ -101,12 +106,13 @@ export interface Inspection {
 export interface OrderSummary extends DocumentTotals {
   number: string;
   status: 'open' | 'cancelled';
+  shippingStatus: 'to_ship' | 'partially_shipped' | 'shipped';
   estimateRevision: number;
   purchaseOrderRef?: string;
   lines: OrderLine[];
   inspections: Inspection[];
   salesReceiptNumber?: string;
-  shipments: { number: string; carrier: string; trackingNumber: string; at: string }[];
+  shipments: { number: string; carrier: string; trackingNumber: string; at: string; lines: { lineNo: number; quantity: number }[] }[];
 }
 
 export interface InvoiceSummary extends DocumentTotals {

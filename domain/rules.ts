@@ -1,4 +1,5 @@
 import { compareAmounts, isZero } from './money';
+import { backorderedQuantity, invoiceableQuantities, resolveShipment } from './fulfilment';
 import { type DealState, type Phase, isFinal, latestRevision } from './deal-state';
 import type {
   ApproveEstimateInput,
@@ -6,6 +7,7 @@ import type {
   MoveStageInput,
   PaymentInput,
   RequestChangesInput,
+  ShipmentInput,
 } from './step-inputs';
 
 /**
@@ -141,19 +143,34 @@ export function checkInspection(state: DealState): Check {
   return requirePhase(state, 'recording a QA inspection', ['quality']);
 }
 
+/** Pick release needs stock reserved for at least one goods line, unless the order is all services. */
 export function checkPickRelease(state: DealState): Check {
-  return requirePhase(state, 'pick release', ['pick_release']);
+  const phaseCheck = requirePhase(state, 'pick release', ['pick_release']);
+  if (phaseCheck) return phaseCheck;
+  const goods = state.order!.lines.filter((line) => line.kind === 'goods');
+  if (goods.length === 0 || goods.some((line) => line.reservedQuantity > 0)) return undefined;
+  const waiting = goods.reduce((sum, line) => sum + backorderedQuantity(line), 0);
+  return `nothing on order ${state.order!.number} is reserved yet; ${waiting} unit(s) are backordered until stock arrives`;
 }
 
-export function checkShipment(state: DealState): Check {
-  return requirePhase(state, 'shipping', ['shipping']);
+export function checkShipment(state: DealState, input: Pick<ShipmentInput, 'lines'>): Check {
+  const phaseCheck = requirePhase(state, 'shipping', ['shipping']);
+  if (phaseCheck) return phaseCheck;
+  const resolved = resolveShipment(state.order!, input.lines);
+  return 'reason' in resolved ? resolved.reason : undefined;
 }
+
+const invoicingPhases: Phase[] = ['quality', 'pick_release', 'shipping', 'invoicing', 'payment'];
 
 export function checkCreateInvoice(state: DealState): Check {
-  const phaseCheck = requirePhase(state, 'creating an invoice', ['invoicing']);
+  const phaseCheck = requirePhase(state, 'creating an invoice', invoicingPhases);
   if (phaseCheck) return phaseCheck;
-  const open = state.order!.lines.some((line) => line.invoicedQuantity < line.quantity);
-  return open ? undefined : `every line of order ${state.order!.number} is already invoiced`;
+  const order = state.order!;
+  if (invoiceableQuantities(order, state.settings.invoicingPolicy).size > 0) return undefined;
+  if (order.lines.every((line) => line.invoicedQuantity >= line.quantity)) {
+    return `every line of order ${order.number} is already invoiced`;
+  }
+  return `nothing on order ${order.number} can be invoiced yet: the company invoices shipped quantities, so ship first`;
 }
 
 export function checkSendInvoice(state: DealState, invoiceNumber: string): Check {
@@ -172,8 +189,10 @@ export function findPayableInvoice(state: DealState, invoiceNumber?: string) {
 }
 
 export function checkPayment(state: DealState, input: PaymentInput): Check {
-  const phaseCheck = requirePhase(state, 'recording a payment', ['payment']);
-  if (phaseCheck) return phaseCheck;
+  if (isFinal(state.phase)) return `recording a payment is not allowed: the deal has ended as ${state.phase}`;
+  if (state.invoices.every((invoice) => invoice.status === 'draft')) {
+    return `recording a payment is not allowed before an invoice of deal ${state.dealNumber} is sent`;
+  }
   const invoice = findPayableInvoice(state, input.invoiceNumber);
   if (!invoice && input.invoiceNumber) return `invoice ${input.invoiceNumber} not found on deal ${state.dealNumber}`;
   if (!invoice) {

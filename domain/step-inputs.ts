@@ -110,8 +110,25 @@ export const pickReleaseSchema = actorSchema.extend({});
 export const shipmentSchema = actorSchema.extend({
   carrier: text(200),
   trackingNumber: text(200),
-  lines: z.literal('all'),
+  lines: z.union([
+    z.literal('all'),
+    z
+      .array(z.object({ lineNo: z.number().int().positive(), quantity: z.number().int().positive().max(1_000_000) }))
+      .min(1, 'must list at least one line, or be "all"'),
+  ]),
 });
+
+export const stockReceiptSchema = actorSchema.extend({
+  sku: text(64),
+  quantity: z.number().int().positive().max(1_000_000),
+  reference: text(200),
+});
+
+/** Reservations of an order's goods lines as they stand after a stock change, sent to the deal as a signal. */
+export interface StockReservedInput {
+  orderNumber: string;
+  lines: { lineNo: number; reservedQuantity: number }[];
+}
 
 export const createInvoiceSchema = actorSchema.extend({ from: z.literal('order') });
 export const sendInvoiceSchema = actorSchema.extend({ to: z.email().optional() });
@@ -145,6 +162,7 @@ export type ConvertToOrderInput = z.infer<typeof convertToOrderSchema>;
 export type InspectionInput = z.infer<typeof inspectionSchema>;
 export type PickReleaseInput = z.infer<typeof pickReleaseSchema>;
 export type ShipmentInput = z.infer<typeof shipmentSchema>;
+export type StockReceiptInput = z.infer<typeof stockReceiptSchema>;
 export type CreateInvoiceInput = z.infer<typeof createInvoiceSchema>;
 export type SendInvoiceInput = z.infer<typeof sendInvoiceSchema>;
 export type PaymentInput = z.infer<typeof paymentSchema>;

@@ -51,6 +51,7 @@ export function defineModels(sequelize: Sequelize) {
       kind: TEXT,
       unitPrice: DECIMAL(18, 4),
       onHand: INTEGER,
+      reserved: INTEGER,
       weightKg: DECIMAL(12, 3),
     }),
     Deal: table(sequelize, 'deals', {
@@ -148,6 +149,7 @@ export function defineModels(sequelize: Sequelize) {
       net: money(),
       tax: money(),
       shippedQuantity: INTEGER,
+      reservedQuantity: INTEGER,
       invoicedQuantity: INTEGER,
     }),
     QaInspection: table(sequelize, 'qa_inspections', {
@@ -226,6 +228,14 @@ export function defineModels(sequelize: Sequelize) {
       recordedBy: TEXT,
       receivedAt: DATE,
       idempotencyKey: key(),
+    }),
+    StockReceipt: table(sequelize, 'stock_receipts', {
+      id: { type: INTEGER, primaryKey: true, autoIncrement: true },
+      sku: TEXT,
+      quantity: INTEGER,
+      reference: TEXT,
+      receivedBy: TEXT,
+      receivedAt: DATE,
     }),
     Email: table(sequelize, 'emails', {
       id: { type: INTEGER, primaryKey: true, autoIncrement: true },

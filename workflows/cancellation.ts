@@ -1,4 +1,6 @@
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { DealContext } from './context';
+import type { LineReservation } from '../models/stock';
 import type { Compensation, DealState } from '../domain/deal-state';
 import * as rules from '../domain/rules';
 import type { CancelDealInput } from '../domain/step-inputs';
@@ -13,6 +15,18 @@ function describe(compensation: Compensation): { event: string; summary: string;
       return { event: 'order.cancelled', summary: `Sales order ${compensation.orderNumber} cancelled`, document: compensation.orderNumber };
     case 'void_estimate':
       return { event: 'estimate.voided', summary: `Estimate ${compensation.estimateNumber} voided`, document: compensation.estimateNumber };
+    case 'release_reservations':
+      return { event: 'stock.released', summary: `Stock reserved for order ${compensation.orderNumber} released`, document: compensation.orderNumber };
+  }
+}
+
+/** Tells the deals whose orders received the released stock, one signal per order. */
+async function notifyReassigned(reassigned: LineReservation[]): Promise<void> {
+  const byOrder = new Map<string, LineReservation[]>();
+  for (const line of reassigned) byOrder.set(line.orderNumber, [...(byOrder.get(line.orderNumber) ?? []), line]);
+  for (const [orderNumber, lines] of byOrder) {
+    const handle = getExternalWorkflowHandle(`deal-${lines[0].dealNumber}`);
+    await handle.signal('stockReserved', { orderNumber, lines: lines.map(({ lineNo, reservedQuantity }) => ({ lineNo, reservedQuantity })) });
   }
 }
 
@@ -24,6 +38,9 @@ function applyToState(state: DealState, compensation: Compensation): void {
     }
   }
   if (compensation.kind === 'void_order' && state.order) state.order.status = 'cancelled';
+  if (compensation.kind === 'release_reservations' && state.order) {
+    for (const line of state.order.lines) line.reservedQuantity = 0;
+  }
 }
 
 /**
@@ -46,10 +63,16 @@ export async function cancelDeal(ctx: DealContext, input: CancelDealInput): Prom
         const compensation = state.compensations[state.compensations.length - 1];
         const { event, summary, document } = describe(compensation);
         const record = ctx.nextStep('system', event, summary, { data: { ...compensation } });
-        ctx.applyStep(record, await ctx.activities.applyCompensation({ record, compensation }));
+        if (compensation.kind === 'release_reservations') {
+          const released = await ctx.activities.releaseReservations({ record, orderNumber: compensation.orderNumber });
+          ctx.applyStep(record, released.entry);
+          await notifyReassigned(released.reassigned);
+        } else {
+          ctx.applyStep(record, await ctx.activities.applyCompensation({ record, compensation }));
+        }
         applyToState(state, compensation);
         state.compensations.pop();
-        voided.push(document);
+        if (compensation.kind !== 'release_reservations') voided.push(document);
       }
 
       const customerHasDocuments = state.estimate?.revisions.some((revision) => revision.sentAt) || state.order !== undefined;

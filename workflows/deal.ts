@@ -48,6 +48,9 @@ export const recordPayment = defineUpdate<DealState, [Inputs.PaymentInput]>('rec
 // A bank's or payment provider's notice must never be refused, so it arrives as a signal.
 export const paymentNotice = defineSignal<[Inputs.PaymentInput]>('paymentNotice');
 
+// Stock receipts and other deals' cancellations hand stock to this deal's backordered lines.
+export const stockReserved = defineSignal<[Inputs.StockReservedInput]>('stockReserved');
+
 export const getDeal = defineQuery<DealState>('getDeal');
 
 export interface DealInput {
@@ -130,7 +133,10 @@ export async function deal(input: DealInput): Promise<DealState> {
   setHandler(releaseForPicking, (step) => fulfilment.releaseForPicking(ctx, step), {
     validator: allowedWhen(() => rules.checkPickRelease(state)),
   });
-  setHandler(shipOrder, (step) => fulfilment.shipOrder(ctx, step), { validator: allowedWhen(() => rules.checkShipment(state)) });
+  setHandler(shipOrder, (step) => fulfilment.shipOrder(ctx, step), {
+    validator: allowedWhen((step: Inputs.ShipmentInput) => rules.checkShipment(state, step)),
+  });
+  setHandler(stockReserved, (reservations) => fulfilment.takeStockReservations(ctx, reservations));
 
   setHandler(createInvoice, (step) => finance.createInvoice(ctx, step), {
     validator: allowedWhen(() => rules.checkCreateInvoice(state)),

@@ -211,6 +211,7 @@ export async function convertToOrder(ctx: DealContext, input: ConvertToOrderInpu
       ctx.applyStep(record, entry);
       ctx.state.order = order;
       ctx.state.compensations.push({ kind: 'void_order', orderNumber: order.number });
+      ctx.state.compensations.push({ kind: 'release_reservations', orderNumber: order.number });
       await ctx.sendEmail(record.key, ctx.customerRecipient(), {
         kind: 'order_confirmation',
         orderNumber: order.number,

@@ -3,6 +3,7 @@ import type { DealContext } from './context';
 import type { DealState, InvoiceSummary } from '../domain/deal-state';
 import { endOfLocalDay, localDate } from '../domain/dates';
 import * as rules from '../domain/rules';
+import { derivePhase, invoiceableQuantities } from '../domain/fulfilment';
 import type { CreateInvoiceInput, PaymentInput, SendInvoiceInput } from '../domain/step-inputs';
 
 /** Steps of invoicing and payment. */
@@ -13,19 +14,25 @@ export async function createInvoice(ctx: DealContext, input: CreateInvoiceInput)
     async () => {
       const order = ctx.state.order!;
       const { currency, timeZone } = ctx.state.settings;
+      const quantities = [...invoiceableQuantities(order, ctx.state.settings.invoicingPolicy)].map(([lineNo, quantity]) => ({ lineNo, quantity }));
+      const preview = JSON.parse(JSON.stringify(ctx.state)) as DealState;
+      for (const { lineNo, quantity } of quantities) preview.order!.lines.find((line) => line.lineNo === lineNo)!.invoicedQuantity += quantity;
+      preview.invoices.push({ status: 'draft', balance: '0' } as InvoiceSummary);
       const record = ctx.nextStep(input.actor, 'invoice.created', `Invoice drafted from order ${order.number}`, {
-        data: { from: input.from },
+        phase: derivePhase(preview),
+        data: { from: input.from, policy: ctx.state.settings.invoicingPolicy, quantities },
       });
       const { invoice, entry } = await ctx.activities.createInvoice({
         record,
         orderNumber: order.number,
+        quantities,
         issueDate: localDate(Date.now(), timeZone),
         paymentTermsDays: ctx.state.customer!.paymentTermsDays,
         taxRatePercent: ctx.state.customer!.taxRatePercent,
         currency,
       });
       ctx.applyStep(record, entry);
-      for (const line of order.lines) line.invoicedQuantity = line.quantity;
+      for (const { lineNo, quantity } of quantities) order.lines.find((line) => line.lineNo === lineNo)!.invoicedQuantity += quantity;
       ctx.state.invoices.push(invoice);
       return ctx.state;
     },
@@ -38,8 +45,10 @@ export async function sendInvoice(ctx: DealContext, invoiceNumber: string, input
     async () => {
       const invoice = ctx.state.invoices.find((candidate) => candidate.number === invoiceNumber)!;
       const to = ctx.customerRecipient(input.to);
+      const preview = JSON.parse(JSON.stringify(ctx.state)) as DealState;
+      preview.invoices.find((candidate) => candidate.number === invoiceNumber)!.status = 'sent';
       const record = ctx.nextStep(input.actor, 'invoice.sent', `Invoice ${invoice.number} sent to ${to.address}, due ${invoice.dueDate}`, {
-        phase: 'payment',
+        phase: derivePhase(preview),
         data: { invoiceNumber, to: to.address },
       });
       ctx.applyStep(record, await ctx.activities.markInvoiceSent({ record, invoiceNumber }));
@@ -119,7 +128,7 @@ export async function recordPayment(ctx: DealContext, input: PaymentInput): Prom
         balance: payment.balance,
       });
 
-      if (rules.isFullyPaid(ctx.state)) await markPaid(ctx);
+      if (derivePhase(ctx.state) === 'paid') await markPaid(ctx);
       return ctx.state;
     },
   );

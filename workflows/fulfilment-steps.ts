@@ -1,7 +1,8 @@
 import type { DealContext } from './context';
-import type { DealState } from '../domain/deal-state';
+import { type DealState, isFinal } from '../domain/deal-state';
 import * as rules from '../domain/rules';
-import type { InspectionInput, PickReleaseInput, ShipmentInput } from '../domain/step-inputs';
+import { applyShipment, derivePhase, resolveShipment, type ShipmentLineRequest } from '../domain/fulfilment';
+import type { InspectionInput, PickReleaseInput, ShipmentInput, StockReservedInput } from '../domain/step-inputs';
 
 /** Steps from the sales order to the shipment: QA, pick release with its sales receipt, shipping. */
 
@@ -50,8 +51,10 @@ export async function releaseForPicking(ctx: DealContext, input: PickReleaseInpu
     () => rules.checkPickRelease(ctx.state),
     async () => {
       const order = ctx.state.order!;
+      const preview = JSON.parse(JSON.stringify(ctx.state)) as DealState;
+      preview.order!.salesReceiptNumber = 'pending';
       const record = ctx.nextStep(input.actor, 'order.pick_released', `Order ${order.number} released for picking; sales receipt generated`, {
-        phase: 'shipping',
+        phase: derivePhase(preview),
       });
       const { receiptNumber, entry } = await ctx.activities.createSalesReceipt({ record, orderNumber: order.number });
       ctx.applyStep(record, entry);
@@ -62,32 +65,35 @@ export async function releaseForPicking(ctx: DealContext, input: PickReleaseInpu
   );
 }
 
-/** Ships every unshipped goods line, takes it off stock and sends the customer a shipment notice. */
+/** Ships reserved goods (all of them, or the listed lines and quantities) and tells the customer. */
 export async function shipOrder(ctx: DealContext, input: ShipmentInput): Promise<DealState> {
   return ctx.exclusive(
-    () => rules.checkShipment(ctx.state),
+    () => rules.checkShipment(ctx.state, input),
     async () => {
       const order = ctx.state.order!;
-      const record = ctx.nextStep(input.actor, 'order.shipped', `Order ${order.number} shipped with ${input.carrier}, tracking ${input.trackingNumber}`, {
-        phase: 'invoicing',
-        data: { carrier: input.carrier, trackingNumber: input.trackingNumber },
+      const resolved = resolveShipment(order, input.lines) as { lines: ShipmentLineRequest[] };
+      const preview = JSON.parse(JSON.stringify(ctx.state)) as DealState;
+      applyShipment(preview.order!, resolved.lines);
+      const units = resolved.lines.reduce((sum, line) => sum + line.quantity, 0);
+      const record = ctx.nextStep(input.actor, 'order.shipped', `${units} unit(s) of order ${order.number} shipped with ${input.carrier}, tracking ${input.trackingNumber}`, {
+        phase: derivePhase(preview),
+        data: { carrier: input.carrier, trackingNumber: input.trackingNumber, lines: resolved.lines },
       });
       const shipment = await ctx.activities.shipOrder({
         record,
         orderNumber: order.number,
         carrier: input.carrier,
         trackingNumber: input.trackingNumber,
+        lines: resolved.lines,
       });
       ctx.applyStep(record, shipment.entry);
-      for (const shipped of shipment.lines) {
-        const line = order.lines.find((candidate) => candidate.lineNo === shipped.lineNo)!;
-        line.shippedQuantity += shipped.quantity;
-      }
+      applyShipment(order, resolved.lines);
       order.shipments.push({
         number: shipment.shipmentNumber,
         carrier: input.carrier,
         trackingNumber: input.trackingNumber,
         at: shipment.entry.at,
+        lines: resolved.lines,
       });
       await ctx.sendEmail(record.key, ctx.customerRecipient(), {
         kind: 'shipment_notice',
@@ -98,6 +104,30 @@ export async function shipOrder(ctx: DealContext, input: ShipmentInput): Promise
         lines: shipment.lines.map(({ sku, quantity }) => ({ sku, quantity })),
       });
       return ctx.state;
+    },
+  );
+}
+
+/**
+ * Takes in the reservations a stock change gave this deal's order (a stock receipt, or another deal's
+ * cancellation). The quantities are absolute, so a repeated signal changes nothing.
+ */
+export async function takeStockReservations(ctx: DealContext, input: StockReservedInput): Promise<void> {
+  const order = ctx.state.order;
+  if (!order || order.number !== input.orderNumber || isFinal(ctx.state.phase)) return;
+  await ctx.exclusive(
+    () => undefined,
+    async () => {
+      const changed = input.lines.filter((update) => {
+        const line = order.lines.find((candidate) => candidate.lineNo === update.lineNo);
+        return line && line.reservedQuantity !== update.reservedQuantity;
+      });
+      if (changed.length === 0) return;
+      const record = ctx.nextStep('system', 'stock.reserved', `Stock reserved for order ${order.number}: ${changed.map((line) => `line ${line.lineNo} now ${line.reservedQuantity}`).join(', ')}`, {
+        data: { lines: changed },
+      });
+      ctx.applyStep(record, await ctx.activities.recordDealStep(record));
+      for (const update of changed) order.lines.find((line) => line.lineNo === update.lineNo)!.reservedQuantity = update.reservedQuantity;
     },
   );
 }

@@ -115,6 +115,10 @@ test('shipment moves stock once', async () => {
     orderNumber,
     carrier: 'Buckeye Heavy Haul',
     trackingNumber: 'BHH-1',
+    lines: [
+      { lineNo: 1, quantity: 1 },
+      { lineNo: 2, quantity: 2 },
+    ],
   });
   expect(second.shipmentNumber).toBe(first.shipmentNumber);
   const after = await harness.db.models.Product.findByPk('GM-TOOL-KIT');
@@ -129,6 +133,7 @@ test('invoice created once', async () => {
   const [first, second] = await twice(harness.activities.createInvoice, {
     record: record('invoice.created', 'invoicing'),
     orderNumber,
+    quantities: [1, 2, 3, 4].map((lineNo) => ({ lineNo, quantity: lineNo === 2 ? 2 : 1 })),
     issueDate: '2026-12-04',
     paymentTermsDays: 30,
     taxRatePercent: '7.25',

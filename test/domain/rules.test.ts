@@ -18,6 +18,7 @@ const settings: DealSettings = {
   timeZone: 'America/New_York',
   salesManager: 'dana',
   followUpRemindBefore: 'P1D',
+  invoicingPolicy: 'ordered',
 };
 
 /** 2026-03-10 10:00 in New York, a few days before the estimates below expire. */
@@ -66,9 +67,15 @@ function orderLine(lineNo: number, quantity: number, invoicedQuantity: number): 
     discountPercent: '0',
     net: (100 * quantity).toFixed(2),
     tax: '0.00',
+    reservedQuantity: 0,
     shippedQuantity: quantity,
     invoicedQuantity,
   };
+}
+
+/** A goods line whose whole quantity is reserved and not yet shipped. */
+function reservedLine(lineNo: number, quantity: number): OrderLine {
+  return { ...orderLine(lineNo, quantity, 0), reservedQuantity: quantity, shippedQuantity: 0 };
 }
 
 function dealWithOrder(phase: Phase, lines: OrderLine[]): DealState {
@@ -76,6 +83,7 @@ function dealWithOrder(phase: Phase, lines: OrderLine[]): DealState {
   state.order = {
     number: 'SO-0042',
     status: 'open',
+    shippingStatus: 'to_ship',
     estimateRevision: 2,
     lines,
     inspections: [],
@@ -225,26 +233,19 @@ const phaseCases: PhaseCase[] = [
     name: 'checkPickRelease',
     step: 'pick release',
     allowed: ['pick_release'],
-    run: (phase) => rules.checkPickRelease(dealWithOrder(phase, [orderLine(1, 1, 0)])),
+    run: (phase) => rules.checkPickRelease(dealWithOrder(phase, [reservedLine(1, 1)])),
   },
   {
     name: 'checkShipment',
     step: 'shipping',
     allowed: ['shipping'],
-    run: (phase) => rules.checkShipment(dealWithOrder(phase, [orderLine(1, 1, 0)])),
+    run: (phase) => rules.checkShipment(dealWithOrder(phase, [reservedLine(1, 1)]), { lines: 'all' }),
   },
   {
     name: 'checkCreateInvoice',
     step: 'creating an invoice',
-    allowed: ['invoicing'],
+    allowed: ['quality', 'pick_release', 'shipping', 'invoicing', 'payment'],
     run: (phase) => rules.checkCreateInvoice(dealWithOrder(phase, [orderLine(1, 1, 0), orderLine(2, 2, 0)])),
-  },
-  {
-    name: 'checkPayment',
-    step: 'recording a payment',
-    allowed: ['payment'],
-    run: (phase) =>
-      rules.checkPayment({ ...dealWithInvoices(invoice('INV-0042-1', 'sent', '59948.46')), phase }, payment('30000.00', 'WIRE-1')),
   },
 ];
 
@@ -485,13 +486,29 @@ describe('domain/rules', () => {
     );
   });
 
-  test.each([
-    ['paid', '0.00'],
-    ['draft', '59948.46'],
-  ] as const)('checkPayment rejects %s invoice', (status, balance) => {
-    const state = dealWithInvoices(invoice('INV-0042-1', status, balance));
+  test('checkPayment rejects paid invoice', () => {
+    const state = dealWithInvoices(invoice('INV-0042-1', 'paid', '0.00'));
     expect(rules.checkPayment(state, payment('100.00', 'WIRE-2', 'INV-0042-1'))).toBe(
-      `invoice INV-0042-1 is ${status} and takes no payment`,
+      'invoice INV-0042-1 is paid and takes no payment',
+    );
+  });
+
+  test('checkPayment rejects before any invoice sent', () => {
+    const state = dealWithInvoices(invoice('INV-0042-1', 'draft', '59948.46'));
+    expect(rules.checkPayment(state, payment('100.00', 'WIRE-2', 'INV-0042-1'))).toBe(
+      'recording a payment is not allowed before an invoice of deal 42 is sent',
+    );
+  });
+
+  test.each(['quality', 'shipping', 'payment'] as const)('checkPayment allows phase %s', (phase) => {
+    const state = { ...dealWithInvoices(invoice('INV-0042-1', 'sent', '59948.46')), phase };
+    expect(rules.checkPayment(state, payment('30000.00', 'WIRE-1'))).toBeUndefined();
+  });
+
+  test.each(finalPhases)('checkPayment rejects ended deal %s', (phase) => {
+    const state = { ...dealWithInvoices(invoice('INV-0042-1', 'sent', '59948.46')), phase };
+    expect(rules.checkPayment(state, payment('30000.00', 'WIRE-1'))).toBe(
+      `recording a payment is not allowed: the deal has ended as ${phase}`,
     );
   });
 

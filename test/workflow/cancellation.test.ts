@@ -20,8 +20,15 @@ test('cancel before shipment undoes newest first', async () => {
 
   expect(cancelled.phase).toBe('cancelled');
   expect(cancelled.outcome).toMatchObject({ phase: 'cancelled', reason: 'Customer lost funding' });
-  const events = cancelled.timeline.slice(-5).map((entry) => entry.event);
-  expect(events).toEqual(['deal.cancellation_started', 'receipt.voided', 'order.cancelled', 'estimate.voided', 'deal.cancelled']);
+  const events = cancelled.timeline.slice(-6).map((entry) => entry.event);
+  expect(events).toEqual([
+    'deal.cancellation_started',
+    'receipt.voided',
+    'stock.released',
+    'order.cancelled',
+    'estimate.voided',
+    'deal.cancelled',
+  ]);
   expect(cancelled.compensations).toEqual([]);
   expect((await handle.result()).phase).toBe('cancelled');
 

@@ -88,6 +88,10 @@ test('timer survives continue as new', async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   expect(reminded?.timeline.at(-1)?.event).toBe('followup.reminder_sent');
-  const mails = await harness.mailsFor(deal.dealNumber);
-  expect(mails.filter((mail) => mail.subject.startsWith('Follow-up reminder'))).toHaveLength(1);
+  let reminders: unknown[] = [];
+  for (let attempt = 0; attempt < 50 && reminders.length === 0; attempt += 1) {
+    reminders = (await harness.mailsFor(deal.dealNumber)).filter((mail) => mail.subject.startsWith('Follow-up reminder'));
+    if (reminders.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(reminders).toHaveLength(1);
 });

@@ -223,35 +223,11 @@ describe('pick release and shipping phases', () => {
     expect(await harness.db.models.SalesReceipt.count({ where: { orderNumber: deal.order!.number } })).toBe(1);
   });
 
-  test('shipping without stock changes nothing', async () => {
+  test('ordered policy invoices before shipment', async () => {
     const deal = await dealInPhase(harness, 'shipping');
-    await harness.db.sequelize.query(`UPDATE products SET on_hand = 0 WHERE sku = 'GM-CNC-2200'`);
-    try {
-      await expectRejected(
-        deal,
-        () =>
-          handleFor(harness, deal.dealNumber).executeUpdate(wf.shipOrder, {
-            args: [{ actor: 'dev', carrier: 'X', trackingNumber: 'T', lines: 'all' }],
-          }),
-        'not enough stock of GM-CNC-2200 to ship 1: 0 on hand',
-      );
-      const kit = await harness.db.models.Product.findByPk('GM-TOOL-KIT');
-      expect(kit?.get('onHand')).toBe(1000);
-      expect(await harness.db.models.Shipment.count({ where: { orderNumber: deal.order!.number } })).toBe(0);
-      const state = await handleFor(harness, deal.dealNumber).query(wf.getDeal);
-      expect(state.phase).toBe('shipping');
-    } finally {
-      await harness.db.sequelize.query(`UPDATE products SET on_hand = 1000 WHERE sku = 'GM-CNC-2200'`);
-    }
-  });
-
-  test('invoicing before shipment is rejected', async () => {
-    const deal = await dealInPhase(harness, 'shipping');
-    await expectRejected(
-      deal,
-      () => handleFor(harness, deal.dealNumber).executeUpdate(wf.createInvoice, { args: [{ actor: 'fin', from: 'order' }] }),
-      'creating an invoice is not allowed in phase shipping; it needs phase invoicing',
-    );
+    const invoiced = await handleFor(harness, deal.dealNumber).executeUpdate(wf.createInvoice, { args: [{ actor: 'fin', from: 'order' }] });
+    expect(invoiced.invoices[0].total).toBe(deal.order!.total);
+    expect(invoiced.phase).toBe('shipping');
   });
 });
 
@@ -264,7 +240,7 @@ describe('invoicing and payment phases', () => {
     await expectRejected(
       invoiced,
       () => handle.executeUpdate(wf.recordPayment, { args: [{ actor: 'fin', amount: '100.00', method: 'wire', reference: 'R-1' }] }),
-      'recording a payment is not allowed in phase invoicing; it needs phase payment',
+      `recording a payment is not allowed before an invoice of deal ${deal.dealNumber} is sent`,
     );
   });
 
