@@ -42,6 +42,7 @@ const environmentSchema = z.object({
       }
     }, 'must be an ISO 8601 duration such as PT2H')
     .default('PT2H'),
+  INVOICING_POLICY: z.enum(['ordered', 'shipped']).default('ordered'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

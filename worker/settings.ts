@@ -14,6 +14,7 @@ export async function loadDealSettings(db: Database, env: Environment): Promise<
     timeZone: env.COMPANY_TIME_ZONE,
     salesManager: env.SALES_MANAGER,
     followUpRemindBefore: env.FOLLOW_UP_REMIND_BEFORE,
+    invoicingPolicy: env.INVOICING_POLICY,
     emailFrom: company.get('emailFrom') as string,
   };
 }

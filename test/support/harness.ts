@@ -21,6 +21,7 @@ export const defaultTestSettings: DealSettings = {
   timeZone: 'America/New_York',
   salesManager: 'dana',
   followUpRemindBefore: 'PT2H',
+  invoicingPolicy: 'ordered',
 };
 
 export interface Harness {
