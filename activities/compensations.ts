@@ -15,7 +15,7 @@ export function createCompensationActivities(db: Database) {
         case 'void_estimate':
           await EstimateRevision.update(
             { status: 'void', voidedAt: at },
-            { where: { estimateNumber: compensation.estimateNumber, status: ['draft', 'sent', 'changes_requested', 'approved', 'expired'] }, transaction },
+            { where: { estimateNumber: compensation.estimateNumber, status: ['draft', 'sent', 'changes_requested', 'approved'] }, transaction },
           );
           return { result: undefined, documents: [compensation.estimateNumber] };
         case 'void_order':

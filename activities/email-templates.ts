@@ -11,7 +11,8 @@ export type EmailContent =
   | { kind: 'followup_overdue'; channel: string; subject: string; dueAt: string; owner: string; customer: string }
   | { kind: 'assignment_notice'; assignedBy: string; customer: string; opportunityName: string; note?: string }
   | { kind: 'qa_passed'; orderNumber: string; inspector: string; customer: string }
-  | { kind: 'cancellation_notice'; documents: string[]; reason: string };
+  | { kind: 'cancellation_notice'; documents: string[]; reason: string }
+  | { kind: 'payment_reminder'; invoiceNumber: string; dueDate: string; balance: string; currency: string; daysOverdue: number };
 
 export interface Totals {
   subtotal: string;
@@ -112,6 +113,21 @@ export function renderEmail(content: EmailContent, company: string, dealNumber: 
           content.note ?? '',
         ].join('\n\n'),
       };
+    case 'payment_reminder': {
+      const when =
+        content.daysOverdue < 0
+          ? `is due on ${content.dueDate}`
+          : content.daysOverdue === 0
+            ? `is due today, ${content.dueDate}`
+            : `was due on ${content.dueDate} and is ${content.daysOverdue} days overdue`;
+      return {
+        subject:
+          content.daysOverdue > 0
+            ? `Overdue: invoice ${content.invoiceNumber}, ${content.daysOverdue} days past due`
+            : `Payment reminder: invoice ${content.invoiceNumber}`,
+        text: [`Invoice ${content.invoiceNumber} ${when}.`, `Open balance: ${content.balance} ${content.currency}.`, company].join('\n\n'),
+      };
+    }
     case 'cancellation_notice':
       return {
         subject: `Cancellation of ${content.documents.join(', ')}`,

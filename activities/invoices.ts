@@ -129,6 +129,7 @@ export function createInvoiceActivities(db: Database) {
         amountPaid: formatAmount('0', input.currency),
         balance: totals.total,
         overdue: false,
+        remindersSent: [],
       };
       return { result: summary, documents: [number] };
     });

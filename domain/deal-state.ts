@@ -1,5 +1,6 @@
 import type { DocumentTotals, PricedLine } from './pricing';
 import type { PipelineStage } from './step-inputs';
+import type { DunningSettings } from './dunning';
 
 /**
  * The phases a deal moves through. `paid`, `disqualified`, `lost` and `cancelled` are outcomes: the
@@ -34,6 +35,7 @@ export interface DealSettings {
   followUpRemindBefore: string;
   /** Whether invoices bill ordered quantities or only what has shipped. */
   invoicingPolicy: 'ordered' | 'shipped';
+  dunning: DunningSettings;
 }
 
 export interface CustomerSnapshot {
@@ -124,6 +126,8 @@ export interface InvoiceSummary extends DocumentTotals {
   balance: string;
   overdue: boolean;
   sentAt?: string;
+  /** Dunning levels already sent, such as `due` and `overdue-7`. */
+  remindersSent: string[];
 }
 
 export interface PaymentSummary {

@@ -42,6 +42,11 @@ const environmentSchema = z.object({
       }
     }, 'must be an ISO 8601 duration such as PT2H')
     .default('PT2H'),
+  DUNNING_REMIND_BEFORE_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  DUNNING_OVERDUE_DAYS: z
+    .string()
+    .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be a comma-separated list of days such as 7,14,30')
+    .default('7,14,30'),
   INVOICING_POLICY: z.enum(['ordered', 'shipped']).default('ordered'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

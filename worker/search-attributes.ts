@@ -18,8 +18,7 @@ export async function ensureSearchAttributes(
   namespace: string,
   logger?: Pick<Logger, 'info'>,
 ): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const known = await listCustomAttributes(connection, namespace);
   const missing = dealSearchAttributeKeys.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, indexedValueTypes[key.type]]));
@@ -27,10 +26,27 @@ export async function ensureSearchAttributes(
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (error) {
     // Another process may have registered them between the list and the add.
-    const again = await connection.operatorService.listSearchAttributes({ namespace });
-    const stillMissing = missing.filter((key) => !(key.name in (again.customAttributes ?? {})));
+    const again = await listCustomAttributes(connection, namespace);
+    const stillMissing = missing.filter((key) => !again.has(key.name));
     if (stillMissing.length > 0) throw error;
   }
   logger?.info({ added: missing.map((key) => key.name), namespace }, 'search attributes registered');
   return missing.map((key) => key.name);
+}
+
+const UNIMPLEMENTED = 12;
+
+/**
+ * Lists the namespace's custom search attributes.
+ * NOTE: Java's time-skipping test server accepts AddSearchAttributes but does not implement
+ * ListSearchAttributes; there the list is taken as empty and every attribute is added.
+ */
+async function listCustomAttributes(connection: Connection, namespace: string): Promise<Set<string>> {
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    return new Set(Object.keys(existing.customAttributes ?? {}));
+  } catch (error) {
+    if ((error as { code?: number }).code === UNIMPLEMENTED) return new Set();
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import type { Database } from '../models/db';
 import type { DealSettings } from '../domain/deal-state';
 import type { Environment } from './config';
 import { assertCurrency } from './config';
+import { parseOverdueDays } from '../domain/dunning';
 
 /** Reads the company's settings from the database and the environment, as new deals are started with. */
 export async function loadDealSettings(db: Database, env: Environment): Promise<DealSettings & { emailFrom: string }> {
@@ -15,6 +16,7 @@ export async function loadDealSettings(db: Database, env: Environment): Promise<
     salesManager: env.SALES_MANAGER,
     followUpRemindBefore: env.FOLLOW_UP_REMIND_BEFORE,
     invoicingPolicy: env.INVOICING_POLICY,
+    dunning: { remindBeforeDays: env.DUNNING_REMIND_BEFORE_DAYS, overdueDays: parseOverdueDays(env.DUNNING_OVERDUE_DAYS) },
     emailFrom: company.get('emailFrom') as string,
   };
 }

@@ -34,7 +34,8 @@ async function notifyReassigned(reassigned: LineReservation[]): Promise<void> {
 function applyToState(state: DealState, compensation: Compensation): void {
   if (compensation.kind === 'void_estimate') {
     for (const revision of state.estimate?.revisions ?? []) {
-      if (revision.status !== 'superseded') revision.status = 'void';
+      // Superseded and expired revisions keep their status: each is an outcome of its own.
+      if (revision.status !== 'superseded' && revision.status !== 'expired') revision.status = 'void';
     }
   }
   if (compensation.kind === 'void_order' && state.order) state.order.status = 'cancelled';

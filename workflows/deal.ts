@@ -180,6 +180,6 @@ function resumeTimers(ctx: DealContext): void {
   const latest = latestRevision(ctx.state);
   if (latest?.status === 'sent') void estimates.watchExpiry(ctx, latest);
   for (const invoice of ctx.state.invoices) {
-    if (invoice.status === 'sent') void finance.watchDueDate(ctx, invoice);
+    if (invoice.status === 'sent') void finance.runDunning(ctx, invoice);
   }
 }

@@ -1,7 +1,8 @@
 import { condition, log } from '@temporalio/workflow';
 import type { DealContext } from './context';
 import type { DealState, InvoiceSummary } from '../domain/deal-state';
-import { endOfLocalDay, localDate } from '../domain/dates';
+import { localDate } from '../domain/dates';
+import { dunningSchedule } from '../domain/dunning';
 import * as rules from '../domain/rules';
 import { derivePhase, invoiceableQuantities } from '../domain/fulfilment';
 import type { CreateInvoiceInput, PaymentInput, SendInvoiceInput } from '../domain/step-inputs';
@@ -62,29 +63,48 @@ export async function sendInvoice(ctx: DealContext, invoiceNumber: string, input
         dueDate: invoice.dueDate,
         totals: { subtotal: invoice.subtotal, tax: invoice.tax, total: invoice.total, currency: ctx.state.settings.currency },
       });
-      void watchDueDate(ctx, invoice);
+      void runDunning(ctx, invoice);
       return ctx.state;
     },
   );
 }
 
-/** Marks the invoice overdue when its due date ends in the company's time zone with a balance left. */
-export async function watchDueDate(ctx: DealContext, invoice: InvoiceSummary): Promise<void> {
-  const dueEnd = endOfLocalDay(invoice.dueDate, ctx.state.settings.timeZone);
-  const settled = () => invoice.status === 'paid';
-  if (invoice.overdue) return;
-  if (await condition(settled, Math.max(1, dueEnd - Date.now()))) return;
-  await ctx.exclusive(
-    () => undefined,
-    async () => {
-      if (settled()) return;
-      const record = ctx.nextStep('system', 'invoice.overdue', `Invoice ${invoice.number} is overdue with ${invoice.balance} open`, {
-        data: { invoiceNumber: invoice.number, balance: invoice.balance },
-      });
-      ctx.applyStep(record, await ctx.activities.recordDealStep(record));
-      invoice.overdue = true;
-    },
-  );
+/**
+ * Sends the invoice's payment reminders as their days come: before the due date, on it, and at each
+ * overdue level, marking the invoice overdue once its due date has passed. Paying the invoice ends the
+ * wait. Levels already sent are skipped, so a run that continued as new does not repeat them.
+ */
+export async function runDunning(ctx: DealContext, invoice: InvoiceSummary): Promise<void> {
+  const { timeZone, dunning, currency } = ctx.state.settings;
+  const settled = () => invoice.status === 'paid' || ctx.state.outcome !== undefined;
+  for (const step of dunningSchedule(invoice.dueDate, timeZone, dunning)) {
+    if (invoice.remindersSent.includes(step.level)) continue;
+    if (await condition(settled, Math.max(1, step.at - Date.now()))) return;
+    await ctx.exclusive(
+      () => undefined,
+      async () => {
+        if (settled() || invoice.remindersSent.includes(step.level)) return;
+        const overdue = step.daysOverdue > 0;
+        const summary = overdue
+          ? `Invoice ${invoice.number} is ${step.daysOverdue} days overdue with ${invoice.balance} open; reminder sent`
+          : `Payment reminder for invoice ${invoice.number} (${step.level}) sent`;
+        const record = ctx.nextStep('system', overdue ? 'invoice.overdue_reminder_sent' : 'invoice.reminder_sent', summary, {
+          data: { invoiceNumber: invoice.number, level: step.level, balance: invoice.balance },
+        });
+        ctx.applyStep(record, await ctx.activities.recordDealStep(record));
+        invoice.remindersSent.push(step.level);
+        if (overdue) invoice.overdue = true;
+        await ctx.sendEmail(record.key, ctx.customerRecipient(), {
+          kind: 'payment_reminder',
+          invoiceNumber: invoice.number,
+          dueDate: invoice.dueDate,
+          balance: invoice.balance,
+          currency,
+          daysOverdue: step.daysOverdue,
+        });
+      },
+    );
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ const settings: DealSettings = {
   salesManager: 'dana',
   followUpRemindBefore: 'P1D',
   invoicingPolicy: 'ordered',
+  dunning: { remindBeforeDays: 3, overdueDays: [7, 14, 30] },
 };
 
 /** 2026-03-10 10:00 in New York, a few days before the estimates below expire. */
@@ -107,6 +108,7 @@ function invoice(number: string, status: InvoiceSummary['status'], balance: stri
     amountPaid: '0.00',
     balance,
     overdue: false,
+    remindersSent: [],
   };
 }
 

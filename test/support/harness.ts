@@ -13,6 +13,9 @@ import { DealService } from '../../api/deal-service';
 import type { DealSettings } from '../../domain/deal-state';
 import { createApiClient, type ApiClient } from '../../scripts/scenario';
 import { readMailbox, type ReceivedMail } from './smtp-receiver';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from './time-skipping';
+import { ensureSearchAttributes } from '../../worker/search-attributes';
 
 export const MESSAGE_ID_DOMAIN = 'glocial-machineries.example';
 
@@ -22,6 +25,7 @@ export const defaultTestSettings: DealSettings = {
   salesManager: 'dana',
   followUpRemindBefore: 'PT2H',
   invoicingPolicy: 'ordered',
+  dunning: { remindBeforeDays: 3, overdueDays: [7, 14, 30] },
 };
 
 export interface Harness {
@@ -34,6 +38,8 @@ export interface Harness {
   settings: DealSettings;
   /** The activities bound to this harness's database and SMTP receiver, for calling them directly. */
   activities: DealActivities;
+  /** The time-skipping environment, when the harness was started with `timeSkipping`; `env.sleep()` advances time. */
+  env?: TestWorkflowEnvironment;
   /** Emails delivered for one deal, oldest first. */
   mailsFor(dealNumber: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -59,7 +65,9 @@ function required(name: string): string {
  * the shared PostgreSQL, Temporal and SMTP servers. Deal numbers start at a base taken from the clock,
  * so workflow ids of different files never collide on the shared Temporal server.
  */
-export async function startHarness(options: { settings?: Partial<DealSettings> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { settings?: Partial<DealSettings>; timeSkipping?: boolean } = {},
+): Promise<Harness> {
   installQuietRuntime();
   const suffix = randomBytes(4).toString('hex');
   const databaseName = `o2c_test_${suffix}`;
@@ -80,8 +88,11 @@ export async function startHarness(options: { settings?: Partial<DealSettings> }
     outboxDir: '',
     smtp: { host: '127.0.0.1', port: Number(required('TEST_SMTP_PORT')), secure: false },
   });
+  // With time skipping, the worker and client use Java's test server instead of the shared dev server.
+  const env = options.timeSkipping ? await createTimeSkippingEnv() : undefined;
+  if (env) await ensureSearchAttributes(env.connection as Connection, 'default');
   const address = required('TEST_TEMPORAL_ADDRESS');
-  const workerConnection = await NativeConnection.connect({ address });
+  const workerConnection = env ? env.nativeConnection : await NativeConnection.connect({ address });
   const worker: Worker = await createDealWorker({
     connection: workerConnection,
     namespace: 'default',
@@ -93,8 +104,8 @@ export async function startHarness(options: { settings?: Partial<DealSettings> }
   });
   const workerRun = worker.run();
 
-  const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: 'default' });
+  const clientConnection = env ? undefined : await Connection.connect({ address });
+  const client = env ? env.client : new Client({ connection: clientConnection!, namespace: 'default' });
   const app = createApp({ client, db, taskQueue, settings, logger });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -111,6 +122,7 @@ export async function startHarness(options: { settings?: Partial<DealSettings> }
     taskQueue,
     settings,
     activities: createActivities({ db, mailer, messageIdDomain: MESSAGE_ID_DOMAIN }),
+    env,
     async mailsFor(dealNumber) {
       const marker = `<deal-${dealNumber}.step-`;
       return (await readMailbox(mailDir)).filter((mail) => mail.messageId.startsWith(marker));
@@ -119,8 +131,12 @@ export async function startHarness(options: { settings?: Partial<DealSettings> }
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker.shutdown();
       await workerRun;
-      await clientConnection.close();
-      await workerConnection.close();
+      if (env) {
+        await env.teardown();
+      } else {
+        await clientConnection!.close();
+        await workerConnection.close();
+      }
       mailer.close();
       await db.sequelize.close();
       const cleanup = openDatabase(adminUrl);
