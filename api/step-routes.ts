@@ -28,7 +28,7 @@ function step<S extends z.ZodType>(route: StepRoute<S>): StepRoute<S> {
 const asUpdate = <A extends unknown[]>(update: UpdateDefinition<DealState, A>) =>
   update as unknown as UpdateDefinition<DealState, never[]>;
 
-const stepRoutes = [
+export const stepRoutes = [
   step({ path: 'qualify', schema: inputs.qualifyLeadSchema, update: asUpdate(wf.qualifyLead), actor: 'user', args: (b) => [b] }),
   step({ path: 'disqualify', schema: inputs.disqualifyLeadSchema, update: asUpdate(wf.disqualifyLead), actor: 'user', args: (b) => [b] }),
   step({
