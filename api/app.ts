@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import { createMasterDataRouter } from './master-data-routes';
 import { createHealthRouter } from './health';
 import { createInventoryRouter } from './inventory-routes';
 import { ProblemError, sendProblem } from './problem';
+import { authenticate } from './auth';
 
 export interface AppDependencies {
   client: Client;
@@ -29,17 +30,29 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger, customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info') }));
   app.use(express.json({ limit: '256kb' }));
+  app.use(requireJsonBody);
 
   app.use(createHealthRouter(client, db));
+  app.use(authenticate(db));
   app.use(createMasterDataRouter(db));
   app.use(createDealRouter(deals, checks, db));
-  app.use(createStepRouter(deals, checks));
-  app.use(createInventoryRouter(client, db, checks));
+  app.use(createStepRouter(deals, checks, db));
+  app.use(createInventoryRouter(client, db));
 
   app.use((req, _res, next) => next(new ProblemError('notFound', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;
 }
+
+/** Rejects a POST whose body is not JSON, which express.json would otherwise leave unread. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (req.method === 'POST' && hasBody && !req.is('application/json')) {
+    next(new ProblemError('unsupportedMediaType', `request body must be application/json, not ${req.get('content-type') ?? 'unspecified'}`));
+    return;
+  }
+  next();
+};
 
 const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof ProblemError) {

@@ -7,6 +7,7 @@ import { phases } from '../domain/deal-state';
 import type { DealService } from './deal-service';
 import type { ReferenceChecks } from './reference-checks';
 import { parseBody, parsePositiveInt } from './parse';
+import { requirePermission, withActor } from './auth';
 import { validationProblem } from './problem';
 
 const listQuerySchema = z.object({
@@ -22,8 +23,8 @@ export function createDealRouter(deals: DealService, checks: ReferenceChecks, db
   const router = Router();
 
   router.post('/deals', async (req, res) => {
-    const body = parseBody(createLeadSchema, req.body);
-    await checks.requireUser(body.actor, 'actor');
+    const user = requirePermission(res, 'create lead');
+    const body = parseBody(createLeadSchema, withActor(req.body, user));
     await checks.requireCustomer(body.customerId);
     const state = await deals.createDeal(body);
     res.status(201).location(`/deals/${state.dealNumber}`).json(state);

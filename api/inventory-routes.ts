@@ -5,8 +5,8 @@ import { allocateWaiting, type LineReservation } from '../models/stock';
 import { stockReceiptSchema } from '../domain/step-inputs';
 import { stockReserved } from '../workflows/deal';
 import { dealWorkflowId } from './deal-service';
-import type { ReferenceChecks } from './reference-checks';
 import { parseBody } from './parse';
+import { requirePermission, withActor } from './auth';
 import { ProblemError } from './problem';
 
 /**
@@ -30,11 +30,11 @@ async function signalDeals(client: Client, reservations: LineReservation[], logg
 }
 
 /** POST /inventory/receipts: goods coming in, handed to backordered orders first come, first served. */
-export function createInventoryRouter(client: Client, db: Database, checks: ReferenceChecks): Router {
+export function createInventoryRouter(client: Client, db: Database): Router {
   const router = Router();
   router.post('/inventory/receipts', async (req, res) => {
-    const body = parseBody(stockReceiptSchema, req.body);
-    await checks.requireUser(body.actor, 'actor');
+    const user = requirePermission(res, 'inventory receipt');
+    const body = parseBody(stockReceiptSchema, withActor(req.body, user));
     const product = await db.models.Product.findByPk(body.sku);
     if (!product) {
       throw new ProblemError('unprocessable', `sku: product "${body.sku}" not found`, [{ path: 'sku', message: 'not found' }]);

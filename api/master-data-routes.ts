@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../models/db';
 import { isDecimalString } from '../domain/money';
 import { parseBody, parsePositiveInt } from './parse';
+import { requirePermission } from './auth';
 import { ProblemError } from './problem';
 
 const addressSchema = z.object({
@@ -55,6 +56,7 @@ export function createMasterDataRouter(db: Database): Router {
   });
 
   router.post('/customers', async (req, res) => {
+    requirePermission(res, 'create customer');
     const body = parseBody(customerSchema, req.body);
     try {
       const customer = await Customer.create({

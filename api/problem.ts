@@ -15,7 +15,10 @@ export interface Problem {
 
 export const problemTypes = {
   validation: { uri: '/problems/validation', title: 'Invalid request', status: 400 },
+  unauthenticated: { uri: '/problems/unauthenticated', title: 'Authentication required', status: 401 },
+  forbidden: { uri: '/problems/forbidden', title: 'Not allowed for this user', status: 403 },
   notFound: { uri: '/problems/not-found', title: 'Not found', status: 404 },
+  unsupportedMediaType: { uri: '/problems/unsupported-media-type', title: 'Unsupported media type', status: 415 },
   stepRejected: { uri: '/problems/step-rejected', title: 'Step not allowed now', status: 409 },
   conflict: { uri: '/problems/conflict', title: 'Conflict', status: 409 },
   unprocessable: { uri: '/problems/unprocessable', title: 'Unprocessable request', status: 422 },

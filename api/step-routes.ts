@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as inputs from '../domain/step-inputs';
@@ -7,15 +7,16 @@ import * as wf from '../workflows/deal';
 import type { DealService } from './deal-service';
 import type { ReferenceChecks } from './reference-checks';
 import { parseBody, parsePositiveInt } from './parse';
-
-/** The actor value for steps the customer takes; every other actor must be a configured user. */
-export const CUSTOMER_ACTOR = 'customer';
+import { currentUser, requirePermission, withActor } from './auth';
+import { ProblemError } from './problem';
+import { roleMatrix, type StepName, type StepPermission } from '../domain/roles';
+import type { Database } from '../models/db';
 
 interface StepRoute<S extends z.ZodType> {
   path: string;
   schema: S;
   update: UpdateDefinition<DealState, never[]>;
-  /** Who may be the actor: a configured user, or the customer. */
+  /** `customer` marks the steps where staff record a decision the customer made; the actor is then `customer`. */
   actor: 'user' | 'customer';
   args: (body: z.infer<S>, req: Request) => unknown[];
   check?: (body: z.infer<S>, checks: ReferenceChecks) => Promise<void>;
@@ -111,17 +112,31 @@ export const stepRoutes = [
 ];
 
 /** One POST endpoint per deal step under /deals/:number/. Each answers with the deal as stored after the step. */
-export function createStepRouter(deals: DealService, checks: ReferenceChecks): Router {
+/**
+ * One POST endpoint per deal step under /deals/:number/. Each checks the user's permission for the step
+ * (403), the body (400) and its references (422) before the workflow sees it, and answers with the deal
+ * as stored after the step.
+ */
+export function createStepRouter(deals: DealService, checks: ReferenceChecks, db: Database): Router {
   const router = Router();
+
+  /** Checks the step's permission, reading the deal's owner only for steps its owner may take. */
+  async function authorize(res: Response, step: StepName, dealNumber: number) {
+    const permission: StepPermission = roleMatrix[step];
+    const user = currentUser(res);
+    if (!permission.owner || permission.roles.some((role) => user.roles.includes(role))) {
+      return requirePermission(res, step);
+    }
+    const deal = await db.models.Deal.findByPk(dealNumber, { attributes: ['owner'] });
+    if (!deal) throw new ProblemError('notFound', `deal ${dealNumber} not found`);
+    return requirePermission(res, step, deal.get('owner') as string);
+  }
+
   for (const route of stepRoutes) {
     router.post(`/deals/:number/${route.path}`, async (req, res) => {
       const dealNumber = parsePositiveInt(req.params.number as string, 'deal number');
-      const body = parseBody(route.schema, req.body) as { actor: string };
-      if (route.actor === 'customer' && body.actor === CUSTOMER_ACTOR) {
-        // The customer acts through this route; their own identity is not a user.
-      } else {
-        await checks.requireUser(body.actor, 'actor');
-      }
+      const user = await authorize(res, route.path as StepName, dealNumber);
+      const body = parseBody(route.schema, withActor(req.body, user, route.actor === 'customer')) as { actor: string };
       await route.check?.(body as never, checks);
       const state = await deals.runStep(dealNumber, route.update, route.args(body as never, req) as never[]);
       res.status(200).json(state);
@@ -130,7 +145,8 @@ export function createStepRouter(deals: DealService, checks: ReferenceChecks): R
 
   router.post('/deals/:number/payment-notices', async (req, res) => {
     const dealNumber = parsePositiveInt(req.params.number as string, 'deal number');
-    const body = parseBody(inputs.paymentSchema, req.body);
+    const user = requirePermission(res, 'payment-notices');
+    const body = parseBody(inputs.paymentSchema, withActor(req.body, user));
     await deals.signal(dealNumber, wf.paymentNotice, [body]);
     res.status(202).json({ accepted: true, reference: body.reference });
   });

@@ -1,19 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createApiClient, runScenario, type Scenario } from './scenario';
+import { apiClientsFor, runScenario, type Scenario } from './scenario';
+import { createUsersWithKeys, type UserSpec } from './create-user';
+import { openDatabase } from '../models/db';
+import { embeddedDatabaseUrl } from '../worker/embedded-database-url';
 
 /**
  * `npm run demo`: drives the Glocial Machineries scenario through the API of a running `npm start`
- * and prints the order, the payments and the final balance. API_URL overrides the address.
+ * and prints the order, the payments and the final balance. API_URL overrides the address. It first
+ * issues an API key for each of the scenario's users, in the database of DATABASE_URL or the embedded one.
  */
 async function main(): Promise<void> {
   const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const scenarioFile = process.env.SCENARIO_FILE ?? path.join(__dirname, '..', 'scenarios', 'glocial-machineries.json');
   const scenario = JSON.parse(fs.readFileSync(scenarioFile, 'utf8')) as Scenario;
-  const api = createApiClient(baseUrl);
+  const db = openDatabase(process.env.DATABASE_URL ?? embeddedDatabaseUrl());
+  const keys = await createUsersWithKeys(db, (scenario as Scenario & { users: UserSpec[] }).users).finally(() => db.sequelize.close());
+  console.log(`Issued API keys for ${[...keys.keys()].join(', ')}`);
   console.log(`Driving ${path.basename(scenarioFile)} through ${baseUrl}\n`);
 
-  const deal = await runScenario(api, scenario, (line) => console.log(`  ${line}`));
+  const clientFor = apiClientsFor(baseUrl, keys);
+  const deal = await runScenario(clientFor, scenario, (line) => console.log(`  ${line}`));
+  const api = clientFor('dev', 'dev');
 
   const currency = scenario.company.currency;
   const order = deal.order!;

@@ -30,11 +30,14 @@ export class ApiError extends Error {
   }
 }
 
-export function createApiClient(baseUrl: string) {
+/** A small JSON client for the API that authenticates every request with one API key. */
+export function createApiClient(baseUrl: string, apiKey: string) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -46,6 +49,19 @@ export function createApiClient(baseUrl: string) {
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/**
+ * API clients per scenario actor. Until customers act through the portal, a customer's decision is
+ * recorded by the user who sent the estimate, with the actor `customer`.
+ */
+export function apiClientsFor(baseUrl: string, keys: Map<string, string>) {
+  return (actor: string, customerProxy: string): ApiClient => {
+    const user = actor === 'customer' ? customerProxy : actor;
+    const apiKey = keys.get(user);
+    if (!apiKey) throw new Error(`no API key for scenario user "${user}"`);
+    return createApiClient(baseUrl, apiKey);
+  };
+}
 
 /** Creates the scenario's customer, or finds it when an earlier run created it. */
 async function ensureCustomer(api: ApiClient, scenario: Scenario): Promise<number> {
@@ -111,18 +127,20 @@ function requestFor(step: Scenario['steps'][number], deal: DealState): { path: s
 
 /** Runs every step of the scenario as a new deal and returns the deal as it ended. */
 export async function runScenario(
-  api: ApiClient,
+  clientFor: (actor: string, customerProxy: string) => ApiClient,
   scenario: Scenario,
   progress: (message: string) => void = () => undefined,
 ): Promise<DealState> {
-  const customerId = await ensureCustomer(api, scenario);
   const [first, ...rest] = scenario.steps;
   if (first.event !== 'lead.created') throw new Error(`scenario must start with lead.created, not ${first.event}`);
-  let deal = await api.post<DealState>('/deals', { actor: first.actor, customerId, ...first.data });
+  const customerId = await ensureCustomer(clientFor(first.actor, first.actor), scenario);
+  let deal = await clientFor(first.actor, first.actor).post<DealState>('/deals', { actor: first.actor, customerId, ...first.data });
   progress(`${first.event.padEnd(30)} deal ${deal.dealNumber}, phase ${deal.phase}`);
+  let estimateSender = first.actor;
   for (const step of rest) {
     const { path, body } = requestFor(step, deal);
-    deal = await api.post<DealState>(path, body);
+    if (step.event === 'estimate.sent') estimateSender = step.actor;
+    deal = await clientFor(step.actor, estimateSender).post<DealState>(path, body);
     const latest = deal.timeline.at(-1);
     progress(`${step.event.padEnd(30)} ${deal.phase.padEnd(12)} ${latest?.summary ?? ''}`);
   }

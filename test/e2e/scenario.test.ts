@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
-import { runScenario, type Scenario } from '../../scripts/scenario';
+import { apiClientsFor, runScenario, type Scenario } from '../../scripts/scenario';
 import type { DealState } from '../../domain/deal-state';
 import { addDays } from '../../domain/dates';
 
@@ -38,7 +38,7 @@ describe('Glocial Machineries scenario through the API', () => {
 
   beforeAll(async () => {
     harness = await startHarness({ settings: { followUpRemindBefore: REMIND_BEFORE } });
-    deal = await runScenario(harness.api, scenario);
+    deal = await runScenario(apiClientsFor(harness.baseUrl, harness.keys), scenario);
   }, 120_000);
 
   afterAll(async () => {

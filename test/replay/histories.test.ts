@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startHarness, type Harness } from '../support/harness';
 import { dealInPhase, handleFor } from '../support/deal-driver';
-import { runScenario, type Scenario } from '../../scripts/scenario';
+import { apiClientsFor, runScenario, type Scenario } from '../../scripts/scenario';
 import * as wf from '../../workflows/deal';
 
 /**
@@ -35,7 +35,7 @@ async function saveHistory(harness: Harness, dealNumber: number, name: string): 
       const scenario = JSON.parse(
         fs.readFileSync(path.join(__dirname, '..', '..', 'scenarios', 'glocial-machineries.json'), 'utf8'),
       ) as Scenario;
-      const paid = await runScenario(harness.api, scenario);
+      const paid = await runScenario(apiClientsFor(harness.baseUrl, harness.keys), scenario);
       await handleFor(harness, paid.dealNumber).result();
       await saveHistory(harness, paid.dealNumber, 'scenario-paid');
 

@@ -12,6 +12,7 @@ import { createApp } from '../../api/app';
 import { DealService } from '../../api/deal-service';
 import type { DealSettings } from '../../domain/deal-state';
 import { createApiClient, type ApiClient } from '../../scripts/scenario';
+import { createUsersWithKeys, type UserSpec } from '../../scripts/create-user';
 import { readMailbox, type ReceivedMail } from './smtp-receiver';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './time-skipping';
@@ -36,6 +37,12 @@ export interface Harness {
   baseUrl: string;
   taskQueue: string;
   settings: DealSettings;
+  /** A fresh API key for every seeded user and for `admin`, a user with the admin role. */
+  keys: Map<string, string>;
+  /** An API client authenticated as the given user; `api` is the one for `admin`. */
+  apiAs(user: string): ApiClient;
+  /** Headers that authenticate a raw fetch as the given user, `admin` by default. */
+  authHeaders(user?: string): Record<string, string>;
   /** The activities bound to this harness's database and SMTP receiver, for calling them directly. */
   activities: DealActivities;
   /** The time-skipping environment, when the harness was started with `timeSkipping`; `env.sleep()` advances time. */
@@ -78,6 +85,16 @@ export async function startHarness(
 
   const db = openDatabase(adminUrl.replace(/\/[^/]+$/, `/${databaseName}`));
   const dealNumberBase = (Date.now() % 1_000_000_000) + 1;
+  const seededUsers = (await db.models.User.findAll()).map((user) => user.get({ plain: true }) as UserSpec);
+  const keys = await createUsersWithKeys(db, [
+    ...seededUsers,
+    { key: 'admin', name: 'Ada Admin', email: 'admin@glocial-machineries.example', roles: ['admin'] },
+  ]);
+  const keyOf = (user: string) => {
+    const apiKey = keys.get(user);
+    if (!apiKey) throw new Error(`no API key for user ${user} in the test harness`);
+    return apiKey;
+  };
   await db.sequelize.query(`ALTER SEQUENCE deal_number_seq RESTART WITH ${dealNumberBase}`);
 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -117,7 +134,10 @@ export async function startHarness(
     db,
     client,
     deals: new DealService(client, db, taskQueue, settings),
-    api: createApiClient(baseUrl),
+    api: createApiClient(baseUrl, keyOf('admin')),
+    keys,
+    apiAs: (user) => createApiClient(baseUrl, keyOf(user)),
+    authHeaders: (user = 'admin') => ({ authorization: `Bearer ${keyOf(user)}` }),
     baseUrl,
     taskQueue,
     settings,

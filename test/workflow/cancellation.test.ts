@@ -76,15 +76,15 @@ test('cancel through the API twice', async () => {
   const deal = await dealInPhase(harness, 'estimate');
   const first = await fetch(`${harness.baseUrl}/deals/${deal.dealNumber}/cancel`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ actor: 'sofia', reason: 'Project postponed' }),
+    headers: { 'content-type': 'application/json', ...harness.authHeaders('dana') },
+    body: JSON.stringify({ reason: 'Project postponed' }),
   });
   expect(first.status).toBe(200);
   await handleFor(harness, deal.dealNumber).result();
   const second = await fetch(`${harness.baseUrl}/deals/${deal.dealNumber}/cancel`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ actor: 'sofia', reason: 'Again' }),
+    headers: { 'content-type': 'application/json', ...harness.authHeaders('dana') },
+    body: JSON.stringify({ reason: 'Again' }),
   });
   expect(second.status).toBe(409);
   expect((await second.json()).detail).toBe(`deal ${deal.dealNumber} has ended as cancelled; no further steps are allowed`);

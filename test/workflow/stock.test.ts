@@ -49,8 +49,8 @@ async function orderedDeal(lines: LineRequestInput[], options: { release: boolea
 async function receiveStock(sku: string, quantity: number, reference: string) {
   const response = await fetch(`${harness.baseUrl}/inventory/receipts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ actor: 'dev', sku, quantity, reference }),
+    headers: { 'content-type': 'application/json', ...harness.authHeaders('dev') },
+    body: JSON.stringify({ sku, quantity, reference }),
   });
   return { status: response.status, body: await response.json() };
 }

@@ -1,0 +1,62 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Database } from '../models/db';
+import { findUserByApiKey, type AuthenticatedUser } from '../models/api-keys';
+import { checkPermission, type StepName } from '../domain/roles';
+import { ProblemError } from './problem';
+
+/** Reads the API key from `Authorization: Bearer <key>` or `X-Api-Key`. */
+function apiKeyOf(req: Request): string | undefined {
+  const authorization = req.get('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    return match?.[1];
+  }
+  return req.get('x-api-key') ?? undefined;
+}
+
+/**
+ * Answers 401 unless the request carries a valid API key, and stores the key's user for the routes.
+ * `onFailure` runs for each rejected request, for the rate limit on failed authentication.
+ */
+export function authenticate(db: Database): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const apiKey = apiKeyOf(req);
+    if (!apiKey) {
+      next(new ProblemError('unauthenticated', 'missing API key: send it as "Authorization: Bearer <key>" or in X-Api-Key'));
+      return;
+    }
+    const user = await findUserByApiKey(db, apiKey);
+    if (!user) {
+      next(new ProblemError('unauthenticated', 'invalid or revoked API key'));
+      return;
+    }
+    res.locals.user = user;
+    next();
+  };
+}
+
+export function currentUser(res: Response): AuthenticatedUser {
+  const user = res.locals.user as AuthenticatedUser | undefined;
+  if (!user) throw new Error('route reached without authentication');
+  return user;
+}
+
+/** Throws 403 unless the authenticated user may take the step; `dealOwner` matters for owner steps. */
+export function requirePermission(res: Response, step: StepName, dealOwner?: string): AuthenticatedUser {
+  const user = currentUser(res);
+  const reason = checkPermission(step, user, dealOwner);
+  if (reason) throw new ProblemError('forbidden', reason);
+  return user;
+}
+
+/**
+ * Returns the body with `actor` set to the authenticated user. A body that names another actor is
+ * rejected, except `customer` on the steps where staff record a customer's decision.
+ */
+export function withActor(body: unknown, user: AuthenticatedUser, allowCustomer = false): Record<string, unknown> {
+  const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const named = fields.actor;
+  if (named === undefined || named === user.key) return { ...fields, actor: user.key };
+  if (allowCustomer && named === 'customer') return { ...fields, actor: 'customer' };
+  throw new ProblemError('forbidden', `actor "${String(named)}" does not match the API key's user ${user.key}`);
+}

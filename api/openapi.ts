@@ -1,0 +1,844 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type * as core from 'zod/v4/core';
+import * as inputs from '../domain/step-inputs';
+import { isDecimalString } from '../domain/money';
+import {
+  phases,
+  type Compensation,
+  type CustomerSnapshot,
+  type DealSettings,
+  type DealState,
+  type EstimateRevision,
+  type EstimateSummary,
+  type FollowUp,
+  type Inspection,
+  type InvoiceSummary,
+  type OrderLine,
+  type OrderSummary,
+  type PaymentSummary,
+  type TimelineEntry,
+} from '../domain/deal-state';
+import type { DunningSettings } from '../domain/dunning';
+import type { PricedLine } from '../domain/pricing';
+import { stepRoutes } from './step-routes';
+import { customerSchema } from './master-data-routes';
+import { problemTypes, type ProblemKind } from './problem';
+
+/**
+ * The OpenAPI 3.1 description of the HTTP API. Request bodies are generated from the zod schemas the
+ * routes parse with; responses are written here, checked by `tsc` against the TypeScript types of the
+ * deal state.
+ */
+
+type Schema = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------------
+// Request bodies: zod schemas converted to JSON Schema 2020-12, the dialect OpenAPI 3.1 uses.
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Patterns for zod refinements that JSON Schema can express, keyed by the refinement function.
+ * NOTE: the pattern copies DECIMAL_PATTERN of domain/money.ts, which that module does not export; the
+ * OpenAPI test checks that both accept the same strings.
+ */
+const refinementPatterns = new Map<unknown, string>([[isDecimalString, '^-?\\d+(\\.\\d+)?$']]);
+
+/** Returns the message a zod refinement reports, such as "must not be negative". */
+function refinementMessage(def: core.$ZodCustomDef): string | undefined {
+  const result = def.error?.({ code: 'custom', input: undefined, path: [] } as never);
+  if (typeof result === 'string') return result;
+  return result?.message;
+}
+
+/**
+ * Adds what JSON Schema cannot see in zod's `.refine()` checks: a `pattern` where one is known, and the
+ * refinement's messages as the `description`, so readers of the document learn the rule.
+ */
+function describeRefinements(context: { zodSchema: core.$ZodTypes; jsonSchema: core.JSONSchema.BaseSchema }): void {
+  const checks = context.zodSchema._zod.def.checks ?? [];
+  const rules: string[] = [];
+  for (const check of checks) {
+    if (check._zod.def.check !== 'custom') continue;
+    const def = check._zod.def as core.$ZodCustomDef;
+    const pattern = refinementPatterns.get(def.fn);
+    if (pattern !== undefined && context.jsonSchema.pattern === undefined) {
+      context.jsonSchema.pattern = pattern;
+      continue;
+    }
+    const message = refinementMessage(def);
+    if (message) rules.push(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+  }
+  if (rules.length > 0) {
+    context.jsonSchema.description = [context.jsonSchema.description, ...rules].filter(Boolean).join(' ');
+  }
+}
+
+/**
+ * Converts a zod schema to a JSON Schema for a request body (`io: 'input'`, what a client sends).
+ * NOTE: the schema cannot show that zod trims strings before their length checks, so "   " passes
+ * `minLength: 1` here while the API rejects it, nor refinements without a pattern beyond their description.
+ */
+export function toRequestSchema(schema: z.ZodType): Schema {
+  const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', override: describeRefinements });
+  const { $schema: _dialect, ...jsonSchema } = converted as Schema;
+  // A "#/$defs/..." reference would resolve against the OpenAPI document's root, not this schema.
+  if ('$defs' in jsonSchema) throw new Error('zod produced $defs for a request schema; inline or name the reused part');
+  return jsonSchema;
+}
+
+/** Same as toRequestSchema, for the values the API sends back (`io: 'output'`). */
+function toResponseSchema(schema: z.ZodType): Schema {
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }) as Schema;
+  return jsonSchema;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Response schemas, written by hand because DealState and the table rows are TypeScript types.
+// ---------------------------------------------------------------------------------------------------
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const string: Schema = { type: 'string' };
+const integer: Schema = { type: 'integer' };
+const boolean: Schema = { type: 'boolean' };
+const dateTime: Schema = { type: 'string', format: 'date-time' };
+const date: Schema = { type: 'string', format: 'date' };
+const decimal: Schema = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'Decimal string, such as "59948.46".' };
+const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type, 'null'] });
+
+interface Field {
+  schema: Schema;
+  optional: boolean;
+}
+
+/** One entry per property of T, marked optional exactly where T's property is optional. */
+type FieldsOf<T> = { [K in keyof T]-?: { schema: Schema; optional: {} extends Pick<T, K> ? true : false } };
+
+const required = (schema: Schema) => ({ schema, optional: false as const });
+const optional = (schema: Schema) => ({ schema, optional: true as const });
+
+/** Builds an object schema whose properties and `required` list `tsc` checks against the type T. */
+function objectSchema<T>(description: string, fields: FieldsOf<T>): Schema {
+  const entries = Object.entries(fields) as [string, Field][];
+  return {
+    type: 'object',
+    description,
+    properties: Object.fromEntries(entries.map(([name, field]) => [name, field.schema])),
+    required: entries.filter(([, field]) => !field.optional).map(([name]) => name),
+  };
+}
+
+/** Builds a string enum from an object with one key per member of the union T, so none is missed. */
+function stringEnum<T extends string>(members: Record<T, true>): Schema {
+  return { type: 'string', enum: Object.keys(members) };
+}
+
+type Shipment = OrderSummary['shipments'][number];
+type Outcome = NonNullable<DealState['outcome']>;
+
+const compensationKinds = {
+  VoidEstimate: objectSchema<Extract<Compensation, { kind: 'void_estimate' }>>('Void the estimate.', {
+    kind: required({ type: 'string', const: 'void_estimate' }),
+    estimateNumber: required(string),
+  }),
+  VoidOrder: objectSchema<Extract<Compensation, { kind: 'void_order' }>>('Void the order.', {
+    kind: required({ type: 'string', const: 'void_order' }),
+    orderNumber: required(string),
+  }),
+  VoidReceipt: objectSchema<Extract<Compensation, { kind: 'void_receipt' }>>('Void the sales receipt.', {
+    kind: required({ type: 'string', const: 'void_receipt' }),
+    receiptNumber: required(string),
+  }),
+  ReleaseReservations: objectSchema<Extract<Compensation, { kind: 'release_reservations' }>>("Release the order's stock reservations.", {
+    kind: required({ type: 'string', const: 'release_reservations' }),
+    orderNumber: required(string),
+  }),
+};
+
+const documentTotals = {
+  subtotal: required(decimal),
+  tax: required(decimal),
+  total: required(decimal),
+};
+
+/** Schemas of the deal state that every step returns, one per TypeScript type of domain/deal-state.ts. */
+const dealSchemas: Record<string, Schema> = {
+  Deal: objectSchema<DealState>('The deal as stored in its workflow: phase, documents and timeline.', {
+    dealNumber: required(integer),
+    workflowId: required(string),
+    settings: required(ref('DealSettings')),
+    phase: required({ type: 'string', enum: [...phases] }),
+    owner: required({ ...string, description: 'User key of the owner; empty until the lead is created.' }),
+    qualified: required(boolean),
+    customer: optional(ref('CustomerSnapshot')),
+    opportunityName: optional(string),
+    stage: optional({ type: 'string', enum: [...inputs.pipelineStages] }),
+    followUps: required(arrayOf(ref('FollowUp'))),
+    estimate: optional(ref('Estimate')),
+    order: optional(ref('Order')),
+    invoices: required(arrayOf(ref('Invoice'))),
+    payments: required(arrayOf(ref('Payment'))),
+    outcome: optional(
+      objectSchema<Outcome>('How the deal ended.', {
+        phase: required({ type: 'string', enum: [...phases] }),
+        reason: optional(string),
+        at: required(dateTime),
+      }),
+    ),
+    compensations: required(arrayOf(ref('Compensation'))),
+    timeline: required(arrayOf(ref('TimelineEntry'))),
+  }),
+  DealSettings: objectSchema<DealSettings>('Company settings the deal was started with.', {
+    currency: required({ ...string, pattern: '^[A-Z]{3}$' }),
+    timeZone: required(string),
+    salesManager: required(string),
+    followUpRemindBefore: required({ ...string, description: 'ISO 8601 duration.' }),
+    invoicingPolicy: required(stringEnum<DealSettings['invoicingPolicy']>({ ordered: true, shipped: true })),
+    dunning: required(
+      objectSchema<DunningSettings>('When payment reminders go out.', {
+        remindBeforeDays: required(integer),
+        overdueDays: required(arrayOf(integer)),
+      }),
+    ),
+  }),
+  CustomerSnapshot: objectSchema<CustomerSnapshot>('The customer as it was when the lead was created.', {
+    id: required(integer),
+    company: required(string),
+    contactName: required(string),
+    contactEmail: required(string),
+    taxRatePercent: required(decimal),
+    paymentTermsDays: required(integer),
+  }),
+  FollowUp: objectSchema<FollowUp>('A scheduled call, email, meeting or visit.', {
+    seq: required(integer),
+    channel: required({ type: 'string', enum: [...inputs.followUpChannels] }),
+    subject: required(string),
+    owner: required(string),
+    dueAt: required(dateTime),
+    remindAt: required(dateTime),
+    status: required(stringEnum<FollowUp['status']>({ open: true, completed: true, cancelled: true })),
+    outcome: optional(string),
+    ownerRemindedAt: optional(dateTime),
+    managerNotifiedAt: optional(dateTime),
+  }),
+  Estimate: objectSchema<EstimateSummary>('The estimate with all its revisions, oldest first.', {
+    number: required(string),
+    revisions: required(arrayOf(ref('EstimateRevision'))),
+  }),
+  EstimateRevision: objectSchema<EstimateRevision>('One revision of the estimate.', {
+    revision: required(integer),
+    status: required(
+      stringEnum<EstimateRevision['status']>({
+        draft: true,
+        sent: true,
+        changes_requested: true,
+        approved: true,
+        superseded: true,
+        expired: true,
+        void: true,
+      }),
+    ),
+    validForDays: required(integer),
+    lines: required(arrayOf(ref('PricedLine'))),
+    sentAt: optional(dateTime),
+    validUntil: optional({ ...date, description: "Last valid day in the company's time zone." }),
+    expiresAt: optional(dateTime),
+    acceptedBy: optional(string),
+    purchaseOrderRef: optional(string),
+    ...documentTotals,
+  }),
+  PricedLine: objectSchema<PricedLine>('A document line with its price, discount and tax.', {
+    lineNo: required(integer),
+    sku: required(string),
+    description: required(string),
+    kind: required(stringEnum<PricedLine['kind']>({ goods: true, service: true })),
+    quantity: required(integer),
+    unitPrice: required(decimal),
+    discountPercent: required(decimal),
+    net: required(decimal),
+    tax: required(decimal),
+  }),
+  Order: objectSchema<OrderSummary>('The sales order made from the approved estimate.', {
+    number: required(string),
+    status: required(stringEnum<OrderSummary['status']>({ open: true, cancelled: true })),
+    shippingStatus: required(stringEnum<OrderSummary['shippingStatus']>({ to_ship: true, partially_shipped: true, shipped: true })),
+    estimateRevision: required(integer),
+    purchaseOrderRef: optional(string),
+    lines: required(arrayOf(ref('OrderLine'))),
+    inspections: required(arrayOf(ref('Inspection'))),
+    salesReceiptNumber: optional(string),
+    shipments: required(arrayOf(ref('Shipment'))),
+    ...documentTotals,
+  }),
+  OrderLine: objectSchema<OrderLine>('An order line with its reserved, shipped and invoiced quantities.', {
+    lineNo: required(integer),
+    sku: required(string),
+    description: required(string),
+    kind: required(stringEnum<OrderLine['kind']>({ goods: true, service: true })),
+    quantity: required(integer),
+    unitPrice: required(decimal),
+    discountPercent: required(decimal),
+    net: required(decimal),
+    tax: required(decimal),
+    reservedQuantity: required({ ...integer, description: 'Units held in stock and not yet shipped; goods lines only.' }),
+    shippedQuantity: required(integer),
+    invoicedQuantity: required(integer),
+  }),
+  Inspection: objectSchema<Inspection>('A QA inspection of the order.', {
+    seq: required(integer),
+    result: required(stringEnum<Inspection['result']>({ passed: true, failed: true })),
+    inspector: required(string),
+    checklist: required(arrayOf(string)),
+    at: required(dateTime),
+  }),
+  Shipment: objectSchema<Shipment>('A shipment of some or all reserved units.', {
+    number: required(string),
+    carrier: required(string),
+    trackingNumber: required(string),
+    at: required(dateTime),
+    lines: required(arrayOf({ type: 'object', properties: { lineNo: integer, quantity: integer }, required: ['lineNo', 'quantity'] })),
+  }),
+  Invoice: objectSchema<InvoiceSummary>('An invoice with its payments applied.', {
+    number: required(string),
+    status: required(stringEnum<InvoiceSummary['status']>({ draft: true, sent: true, paid: true })),
+    issueDate: required(date),
+    dueDate: required(date),
+    amountPaid: required(decimal),
+    balance: required(decimal),
+    overdue: required(boolean),
+    sentAt: optional(dateTime),
+    remindersSent: required({ ...arrayOf(string), description: 'Dunning levels already sent, such as `due` and `overdue-7`.' }),
+    ...documentTotals,
+  }),
+  Payment: objectSchema<PaymentSummary>('A payment applied to an invoice.', {
+    id: required(integer),
+    invoiceNumber: required(string),
+    amount: required(decimal),
+    method: required({ type: 'string', enum: [...inputs.paymentMethods] }),
+    reference: required(string),
+    receivedAt: required(dateTime),
+  }),
+  TimelineEntry: objectSchema<TimelineEntry>('One event in the life of the deal.', {
+    seq: required(integer),
+    at: required(dateTime),
+    actor: required(string),
+    event: required(string),
+    summary: required(string),
+    documents: optional(arrayOf(string)),
+  }),
+  Compensation: {
+    description: 'What cancelling the deal must undo for a document created so far.',
+    oneOf: Object.keys(compensationKinds).map((name) => ref(`Compensation${name}`)),
+    discriminator: {
+      propertyName: 'kind',
+      mapping: {
+        void_estimate: '#/components/schemas/CompensationVoidEstimate',
+        void_order: '#/components/schemas/CompensationVoidOrder',
+        void_receipt: '#/components/schemas/CompensationVoidReceipt',
+        release_reservations: '#/components/schemas/CompensationReleaseReservations',
+      },
+    },
+  },
+  ...Object.fromEntries(Object.entries(compensationKinds).map(([name, schema]) => [`Compensation${name}`, schema])),
+};
+
+/** Rows read from PostgreSQL. They list the columns the API sends and allow more. */
+const tableSchemas: Record<string, Schema> = {
+  DealListItem: {
+    type: 'object',
+    description: 'A deal row from PostgreSQL, as kept up to date by the workflow.',
+    properties: {
+      number: integer,
+      workflowId: string,
+      customerId: nullable(integer),
+      owner: nullable(string),
+      phase: { type: 'string', enum: [...phases] },
+      stage: nullable(string),
+      title: nullable(string),
+      source: nullable(string),
+      estimatedValue: nullable(decimal),
+      estimateNumber: nullable(string),
+      orderNumber: nullable(string),
+      currency: nullable(string),
+      total: nullable(decimal),
+      outcomeReason: nullable(string),
+      createdAt: nullable(dateTime),
+      updatedAt: nullable(dateTime),
+    },
+    required: ['number', 'phase'],
+    additionalProperties: true,
+  },
+  DealList: {
+    type: 'object',
+    properties: {
+      items: arrayOf(ref('DealListItem')),
+      nextCursor: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null on the last page.' },
+    },
+    required: ['items', 'nextCursor'],
+  },
+  Address: toResponseSchema(customerSchema.shape.billingAddress),
+  Customer: {
+    type: 'object',
+    properties: {
+      id: integer,
+      company: string,
+      contactName: string,
+      contactEmail: string,
+      contactPhone: nullable(string),
+      billingAddress: ref('Address'),
+      shippingAddress: ref('Address'),
+      taxRatePercent: decimal,
+      paymentTermsDays: integer,
+      createdAt: dateTime,
+    },
+    required: ['id', 'company'],
+    additionalProperties: true,
+  },
+  Product: {
+    type: 'object',
+    properties: {
+      sku: string,
+      name: string,
+      kind: { type: 'string', enum: ['goods', 'service'] },
+      unitPrice: decimal,
+      onHand: integer,
+      reserved: integer,
+      weightKg: nullable(decimal),
+    },
+    required: ['sku'],
+    additionalProperties: true,
+  },
+  User: {
+    type: 'object',
+    properties: { key: string, name: string, email: string, roles: arrayOf(string) },
+    required: ['key'],
+    additionalProperties: true,
+  },
+  StockReceiptResult: {
+    type: 'object',
+    description: 'Stock of the SKU after the receipt, and the backordered order lines it was handed to.',
+    properties: {
+      sku: string,
+      onHand: integer,
+      reserved: integer,
+      allocated: arrayOf({
+        type: 'object',
+        properties: {
+          dealNumber: integer,
+          orderNumber: string,
+          lineNo: integer,
+          reservedQuantity: integer,
+          backorderedQuantity: integer,
+        },
+        required: ['dealNumber', 'orderNumber', 'lineNo', 'reservedQuantity', 'backorderedQuantity'],
+      }),
+    },
+    required: ['sku', 'onHand', 'reserved', 'allocated'],
+  },
+  PaymentNoticeAccepted: {
+    type: 'object',
+    properties: { accepted: { const: true }, reference: string },
+    required: ['accepted', 'reference'],
+  },
+  Health: {
+    type: 'object',
+    properties: {
+      status: { type: 'string', enum: ['ok', 'unavailable'] },
+      database: ref('HealthProbe'),
+      temporal: ref('HealthProbe'),
+    },
+    required: ['status', 'database', 'temporal'],
+  },
+  HealthProbe: {
+    type: 'object',
+    properties: { ok: boolean, error: string },
+    required: ['ok'],
+  },
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details. `type` is stable per kind of error, so clients can branch on it.',
+    properties: {
+      type: { type: 'string', format: 'uri-reference', examples: Object.values(problemTypes).map((kind) => kind.uri) },
+      title: string,
+      status: integer,
+      detail: { ...string, description: 'What failed, for people.' },
+      errors: arrayOf({
+        type: 'object',
+        properties: {
+          path: { ...string, description: 'Field path such as `lines.0.sku`.' },
+          message: string,
+        },
+        required: ['path', 'message'],
+      }),
+    },
+    required: ['type', 'title', 'status', 'detail'],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------------
+
+const tags = [
+  { name: 'Deals', description: 'Create, read, list and cancel deals.' },
+  { name: 'Leads', description: 'Qualify a lead and convert it to an opportunity.' },
+  { name: 'Opportunities', description: 'Follow-ups, pipeline stages, assignment and loss.' },
+  { name: 'Estimates', description: 'Estimates, their revisions and the customer decision.' },
+  { name: 'Fulfilment', description: 'Order, QA, pick release and shipments.' },
+  { name: 'Billing', description: 'Invoices and payments.' },
+  { name: 'Master data', description: 'Customers, products and users.' },
+  { name: 'Inventory', description: 'Stock receipts.' },
+  { name: 'Operations', description: 'Health check.' },
+] as const;
+type Tag = (typeof tags)[number]['name'];
+
+interface StepDoc {
+  summary: string;
+  tag: Tag;
+  description?: string;
+}
+
+/** Human names of the step routes, as in the README's step API table, keyed by route path. */
+const stepDocs: Record<string, StepDoc> = {
+  qualify: { summary: 'Qualify lead', tag: 'Leads' },
+  disqualify: { summary: 'Disqualify lead', tag: 'Leads' },
+  'convert-to-opportunity': { summary: 'Convert to opportunity', tag: 'Leads' },
+  'follow-ups': { summary: 'Schedule follow-up', tag: 'Opportunities', description: 'Give `dueIn` (an ISO 8601 duration) or `dueAt`, not both.' },
+  'follow-ups/:seq/complete': { summary: 'Complete follow-up', tag: 'Opportunities' },
+  'follow-ups/:seq/cancel': { summary: 'Cancel follow-up', tag: 'Opportunities' },
+  stage: { summary: 'Move pipeline stage', tag: 'Opportunities' },
+  assign: { summary: 'Assign', tag: 'Opportunities' },
+  lost: { summary: 'Mark lost', tag: 'Opportunities' },
+  estimate: { summary: 'Create estimate', tag: 'Estimates' },
+  'estimate/revise': { summary: 'Revise estimate', tag: 'Estimates' },
+  'estimate/send': { summary: 'Send estimate', tag: 'Estimates' },
+  'estimate/request-changes': { summary: 'Request changes', tag: 'Estimates' },
+  'estimate/approve': { summary: 'Approve estimate', tag: 'Estimates', description: 'Only the latest sent, unexpired revision can be approved.' },
+  order: { summary: 'Convert to order', tag: 'Fulfilment', description: 'Reserves stock for goods lines; what is short is backordered.' },
+  'qa-inspections': { summary: 'QA inspection', tag: 'Fulfilment' },
+  'pick-release': { summary: 'Pick release', tag: 'Fulfilment', description: 'Makes the sales receipt. Covers reserved units only.' },
+  shipments: { summary: 'Ship', tag: 'Fulfilment', description: '`lines` is `"all"` for every reserved unit, or a list of `{lineNo, quantity}`.' },
+  invoices: { summary: 'Create invoice', tag: 'Billing' },
+  'invoices/:invoiceNumber/send': { summary: 'Send invoice', tag: 'Billing' },
+  payments: { summary: 'Record payment', tag: 'Billing' },
+  cancel: { summary: 'Cancel deal', tag: 'Deals', description: 'Allowed before the first shipment; undoes documents newest first.' },
+};
+
+const actorNotes: Record<'user' | 'customer', string> = {
+  user: 'Actor: a configured user. `actor` must be a user key from `GET /users`; another value gets 422.',
+  customer:
+    'Actor: the customer. `actor` is the literal `customer` when the customer decides, or the key of a configured user who records the decision; another value gets 422.',
+};
+
+/** Path parameters other than the deal number, by their Express name. */
+const pathParameters: Record<string, Schema> = {
+  seq: {
+    name: 'seq',
+    in: 'path',
+    required: true,
+    description: 'Number of the follow-up within the deal.',
+    schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
+  },
+  invoiceNumber: {
+    name: 'invoiceNumber',
+    in: 'path',
+    required: true,
+    description: 'Invoice number, such as INV-000001.',
+    schema: { type: 'string', minLength: 1 },
+  },
+};
+
+/** Converts an Express path such as `follow-ups/:seq/complete` to OpenAPI's `follow-ups/{seq}/complete`. */
+export function toOpenApiPath(expressPath: string): { path: string; parameterNames: string[] } {
+  const parameterNames: string[] = [];
+  const converted = expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) => {
+    parameterNames.push(name);
+    return `{${name}}`;
+  });
+  return { path: converted, parameterNames };
+}
+
+const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+
+const jsonContent = (schema: Schema) => ({ 'application/json': { schema } });
+
+/** Builds a problem response whose description lists the problem types the operation can return. */
+function problemResponse(description: string, kinds: ProblemKind[]): Schema {
+  const typeList = kinds.map((kind) => `\`${problemTypes[kind].uri}\``).join(', ');
+  return {
+    description: `${description} Problem type: ${typeList}.`,
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  };
+}
+
+const problems = {
+  validation: problemResponse('Invalid body, query or path parameter; `errors` names each field.', ['validation']),
+  notFound: problemResponse('Not found.', ['notFound']),
+  stepRejected: problemResponse('The step is not allowed in the current phase, or the deal has ended.', ['stepRejected']),
+  unprocessable: problemResponse('A user, customer or SKU named in the body does not exist.', ['unprocessable']),
+};
+
+/** Collects each request schema once as a named component; schemas used twice share the name. */
+class RequestSchemas {
+  readonly components: Record<string, Schema> = {};
+  private readonly names = new Map<z.ZodType, string>();
+
+  body(name: string, schema: z.ZodType): Schema {
+    let componentName = this.names.get(schema);
+    if (!componentName) {
+      componentName = name;
+      if (this.components[componentName]) throw new Error(`two request schemas are both named ${componentName}`);
+      this.components[componentName] = toRequestSchema(schema);
+      this.names.set(schema, componentName);
+    }
+    return { required: true, content: jsonContent(ref(componentName)) };
+  }
+}
+
+const dealNumberParameter = { $ref: '#/components/parameters/DealNumber' };
+
+/** Builds the POST operations of the deal steps in `stepRoutes`, keyed by OpenAPI path. */
+function stepOperations(requests: RequestSchemas): Record<string, Schema> {
+  const paths: Record<string, Schema> = {};
+  for (const route of stepRoutes) {
+    const doc = stepDocs[route.path];
+    if (!doc) throw new Error(`step route "${route.path}" has no summary in stepDocs of api/openapi.ts`);
+    const { path: openApiPath, parameterNames } = toOpenApiPath(route.path);
+    const parameters = parameterNames.map((name) => {
+      const parameter = pathParameters[name];
+      if (!parameter) throw new Error(`path parameter "${name}" of step route "${route.path}" is not described in api/openapi.ts`);
+      return parameter;
+    });
+    const operationId = route.update.name;
+    paths[`/deals/{number}/${openApiPath}`] = {
+      post: {
+        operationId,
+        summary: doc.summary,
+        description: [doc.description, actorNotes[route.actor], 'Returns the deal as stored after the step.'].filter(Boolean).join('\n\n'),
+        tags: [doc.tag],
+        'x-actor': route.actor,
+        parameters: [dealNumberParameter, ...parameters],
+        requestBody: requests.body(`${capitalize(operationId)}Request`, route.schema),
+        responses: {
+          200: { description: 'The deal after the step.', content: jsonContent(ref('Deal')) },
+          400: problems.validation,
+          404: problems.notFound,
+          409: problems.stepRejected,
+          422: problems.unprocessable,
+        },
+      },
+    };
+  }
+  return paths;
+}
+
+/** Query parameters of `GET /deals`. */
+// NOTE: listQuerySchema in api/deal-routes.ts is not exported, so these repeat its rules by hand.
+// Exporting it would let them be generated like the request bodies.
+const listDealsParameters: Schema[] = [
+  { name: 'phase', in: 'query', schema: { type: 'string', enum: [...phases] } },
+  { name: 'owner', in: 'query', description: 'User key of the owner.', schema: { type: 'string', minLength: 1 } },
+  { name: 'customerId', in: 'query', schema: { type: 'integer', exclusiveMinimum: 0 } },
+  {
+    name: 'after',
+    in: 'query',
+    description: 'Deal number after which the page starts: `nextCursor` of the previous page.',
+    schema: { type: 'integer', exclusiveMinimum: 0 },
+  },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+];
+
+/** Builds the operations outside the deal steps, keyed by OpenAPI path. */
+function otherOperations(requests: RequestSchemas): Record<string, Schema> {
+  const idParameter = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
+  };
+  return {
+    '/deals': {
+      post: {
+        operationId: 'createLead',
+        summary: 'Create lead',
+        description: `Starts the deal's workflow with its lead. ${actorNotes.user}`,
+        tags: ['Deals'],
+        'x-actor': 'user',
+        requestBody: requests.body('CreateLeadRequest', inputs.createLeadSchema),
+        responses: {
+          201: {
+            description: 'The new deal.',
+            headers: { Location: { description: 'URL of the deal, `/deals/{number}`.', schema: string } },
+            content: jsonContent(ref('Deal')),
+          },
+          400: problems.validation,
+          409: problems.stepRejected,
+          422: problems.unprocessable,
+        },
+      },
+      get: {
+        operationId: 'listDeals',
+        summary: 'List deals',
+        description: 'Reads deals from PostgreSQL, newest first.',
+        tags: ['Deals'],
+        parameters: listDealsParameters,
+        responses: {
+          200: { description: 'One page of deals.', content: jsonContent(ref('DealList')) },
+          400: problems.validation,
+        },
+      },
+    },
+    '/deals/{number}': {
+      get: {
+        operationId: 'getDeal',
+        summary: 'Get deal',
+        description: 'Reads the deal from its workflow.',
+        tags: ['Deals'],
+        parameters: [dealNumberParameter],
+        responses: {
+          200: { description: 'The deal.', content: jsonContent(ref('Deal')) },
+          400: problems.validation,
+          404: problems.notFound,
+        },
+      },
+    },
+    '/deals/{number}/payment-notices': {
+      post: {
+        operationId: 'sendPaymentNotice',
+        summary: 'Bank payment notice',
+        description: 'Sends the payment to the deal as a signal and returns before the deal applies it. A repeated reference is ignored.',
+        tags: ['Billing'],
+        parameters: [dealNumberParameter],
+        requestBody: requests.body('RecordPaymentRequest', inputs.paymentSchema),
+        responses: {
+          202: { description: 'The notice was delivered to the deal.', content: jsonContent(ref('PaymentNoticeAccepted')) },
+          400: problems.validation,
+          404: problems.notFound,
+          409: problems.stepRejected,
+        },
+      },
+    },
+    '/customers': {
+      post: {
+        operationId: 'createCustomer',
+        summary: 'Create customer',
+        tags: ['Master data'],
+        requestBody: requests.body('CreateCustomerRequest', customerSchema),
+        responses: {
+          201: {
+            description: 'The new customer.',
+            headers: { Location: { description: 'URL of the customer, `/customers/{id}`.', schema: string } },
+            content: jsonContent(ref('Customer')),
+          },
+          400: problems.validation,
+          409: problemResponse('A customer with this company name already exists.', ['conflict']),
+        },
+      },
+      get: {
+        operationId: 'listCustomers',
+        summary: 'List customers',
+        tags: ['Master data'],
+        responses: { 200: { description: 'All customers by id.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('Customer')) } }) } },
+      },
+    },
+    '/customers/{id}': {
+      get: {
+        operationId: 'getCustomer',
+        summary: 'Get customer',
+        tags: ['Master data'],
+        parameters: [idParameter],
+        responses: {
+          200: { description: 'The customer.', content: jsonContent(ref('Customer')) },
+          400: problems.validation,
+          404: problems.notFound,
+        },
+      },
+    },
+    '/products': {
+      get: {
+        operationId: 'listProducts',
+        summary: 'List products',
+        tags: ['Master data'],
+        responses: { 200: { description: 'All products by SKU.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('Product')) } }) } },
+      },
+    },
+    '/users': {
+      get: {
+        operationId: 'listUsers',
+        summary: 'List users',
+        description: 'The configured users; their keys are the valid `actor` values.',
+        tags: ['Master data'],
+        responses: { 200: { description: 'All users by key.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('User')) } }) } },
+      },
+    },
+    '/inventory/receipts': {
+      post: {
+        operationId: 'recordStockReceipt',
+        summary: 'Stock receipt',
+        description: `Adds goods to stock and hands them to backordered orders, oldest first. ${actorNotes.user}`,
+        tags: ['Inventory'],
+        'x-actor': 'user',
+        requestBody: requests.body('RecordStockReceiptRequest', inputs.stockReceiptSchema),
+        responses: {
+          201: { description: 'The receipt was recorded.', content: jsonContent(ref('StockReceiptResult')) },
+          400: problems.validation,
+          409: problemResponse('A receipt with this reference is already recorded.', ['conflict']),
+          422: problemResponse('The SKU does not exist or is a service, or the actor is not a user.', ['unprocessable']),
+        },
+      },
+    },
+    '/health': {
+      get: {
+        operationId: 'getHealth',
+        summary: 'Health check',
+        description: 'Whether PostgreSQL and Temporal answer.',
+        tags: ['Operations'],
+        responses: {
+          200: { description: 'Both answer.', content: jsonContent(ref('Health')) },
+          503: { description: 'PostgreSQL or Temporal does not answer.', content: jsonContent(ref('Health')) },
+        },
+      },
+    },
+  };
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error('package.json has no "version" string');
+  return manifest.version;
+}
+
+/** Builds the OpenAPI 3.1.0 document of the HTTP API. */
+export function buildOpenApiDocument(): object {
+  const requests = new RequestSchemas();
+  const paths = { ...otherOperations(requests), ...stepOperations(requests) };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Order-to-cash API',
+      version: packageVersion(),
+      description:
+        'Each deal, from lead to payment, is one durable Temporal workflow. Every step is a `POST` under ' +
+        '`/deals/{number}/` whose body names the acting user in `actor`, and returns the deal as stored after ' +
+        'the step. Errors are `application/problem+json` (RFC 9457). Amounts are decimal strings.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/' }],
+    tags,
+    paths,
+    components: {
+      parameters: {
+        DealNumber: {
+          name: 'number',
+          in: 'path',
+          required: true,
+          description: 'Deal number.',
+          schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
+        },
+      },
+      schemas: { ...dealSchemas, ...tableSchemas, ...requests.components },
+    },
+  };
+}
