@@ -3,6 +3,8 @@ import { Op } from 'sequelize';
 import type { Database } from '../models/db';
 import type { Mailer } from './mailer';
 import { renderEmail, type EmailContent } from './email-templates';
+import { documentFileName, loadBusinessDocument, type DocumentRef } from '../models/document-loader';
+import { renderDocumentPdf } from '../documents';
 
 /** Who receives an email: the deal's customer contact, a user, or every user with a role. */
 export type Recipient = { address: string } | { user: string } | { role: string };
@@ -12,6 +14,8 @@ export interface SendEmailInput {
   dealNumber: number;
   to: Recipient;
   content: EmailContent;
+  /** A stored document to attach as a PDF, with the time zone its dates are printed in. */
+  attachment?: { document: DocumentRef; timeZone: string };
 }
 
 export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string) {
@@ -60,10 +64,16 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
     }
 
     const fileStem = `deal-${input.dealNumber}-${input.key.split('/').slice(1).join('-')}`.replace(/[^A-Za-z0-9.-]/g, '_');
-    const delivery = await mailer.send({ messageId, to: recipient, subject, text, fileStem });
+    const attachments = input.attachment ? [await renderAttachment(input.attachment.document, input.attachment.timeZone)] : [];
+    const delivery = await mailer.send({ messageId, to: recipient, subject, text, fileStem, attachments });
     await row.update({ status: 'sent', sentAt: new Date(), outboxPath: delivery.outboxPath ?? null });
     log.info('email sent', { key: input.key, recipient, subject, outboxPath: delivery.outboxPath });
     return { recipient, subject, status: 'sent' };
+  }
+
+  async function renderAttachment(document: DocumentRef, timeZone: string) {
+    const content = await renderDocumentPdf(await loadBusinessDocument(db, document, timeZone));
+    return { filename: documentFileName(document), content, contentType: 'application/pdf' };
   }
 
   return { sendEmail };

@@ -16,6 +16,7 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   fileStem: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {

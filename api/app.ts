@@ -13,6 +13,7 @@ import { createHealthRouter } from './health';
 import { createInventoryRouter } from './inventory-routes';
 import { ProblemError, sendProblem } from './problem';
 import { authenticate } from './auth';
+import { createDocumentRouter } from './document-routes';
 
 export interface AppDependencies {
   client: Client;
@@ -38,6 +39,7 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   app.use(createDealRouter(deals, checks, db));
   app.use(createStepRouter(deals, checks, db));
   app.use(createInventoryRouter(client, db));
+  app.use(createDocumentRouter(db, settings.timeZone));
 
   app.use((req, _res, next) => next(new ProblemError('notFound', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -165,6 +165,8 @@ export interface DealState {
   payments: PaymentSummary[];
   outcome?: { phase: Phase; reason?: string; at: string };
   compensations: Compensation[];
+  /** Sequence number of the last step started; steps whose activity failed leave a gap in the timeline. */
+  lastStepSeq: number;
   timeline: TimelineEntry[];
 }
 
@@ -180,6 +182,7 @@ export function initialDealState(dealNumber: number, workflowId: string, setting
     invoices: [],
     payments: [],
     compensations: [],
+    lastStepSeq: 0,
     timeline: [],
   };
 }

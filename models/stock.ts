@@ -19,7 +19,10 @@ export interface LineReservation {
 
 async function lockProduct(db: Database, sku: string, transaction: Transaction): Promise<{ onHand: number; reserved: number }> {
   const [product] = await db.sequelize.query<{ on_hand: number; reserved: number }>(
-    'SELECT on_hand, reserved FROM products WHERE sku = :sku FOR UPDATE',
+    // NO KEY UPDATE, not UPDATE: order lines inserted earlier in the same transaction hold a KEY SHARE
+    // lock on the product through their foreign key, which a plain FOR UPDATE of another
+    // transaction would deadlock against.
+    'SELECT on_hand, reserved FROM products WHERE sku = :sku FOR NO KEY UPDATE',
     { replacements: { sku }, type: QueryTypes.SELECT, transaction },
   );
   if (!product) throw new Error(`product ${sku} not found`);
@@ -29,7 +32,8 @@ async function lockProduct(db: Database, sku: string, transaction: Transaction):
 /** Reserves what free stock allows for each goods line of a new order; the rest is backordered. */
 export async function reserveOrder(db: Database, orderNumber: string, transaction: Transaction): Promise<LineReservation[]> {
   const lines = await db.sequelize.query<{ line_no: number; sku: string; quantity: number }>(
-    `SELECT line_no, sku, quantity FROM order_lines WHERE order_number = :orderNumber AND kind = 'goods' ORDER BY line_no`,
+    // Locking products in SKU order keeps two orders with the same SKUs from waiting on each other.
+    `SELECT line_no, sku, quantity FROM order_lines WHERE order_number = :orderNumber AND kind = 'goods' ORDER BY sku, line_no`,
     { replacements: { orderNumber }, type: QueryTypes.SELECT, transaction },
   );
   for (const line of lines) {

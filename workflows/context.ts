@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, log, proxyActivities, upsertSearchAttrib
 import type { DealActivities } from '../activities';
 import type { Recipient } from '../activities/email';
 import type { EmailContent } from '../activities/email-templates';
+import type { DocumentRef } from '../models/document-loader';
 import type { StepRecord } from '../activities/step-record';
 import type { DealState, Phase, TimelineEntry } from '../domain/deal-state';
 import {
@@ -38,12 +39,9 @@ export class DealContext {
   readonly activities = documentActivities;
   private busy = false;
   private waiting = 0;
-  private stepCount = 0;
   private publishedSearchAttributes = '';
 
-  constructor(public readonly state: DealState) {
-    this.stepCount = state.timeline.length;
-  }
+  constructor(public readonly state: DealState) {}
 
   /**
    * Runs a step alone: waits for the running step to finish, checks the rule again against the state it
@@ -77,11 +75,12 @@ export class DealContext {
     summary: string,
     options: { phase?: Phase; data?: Record<string, unknown>; dealPatch?: StepRecord['dealPatch'] } = {},
   ): StepRecord {
-    this.stepCount += 1;
+    // The counter lives in the state, so a run that continued as new never reuses a step key.
+    const seq = (this.state.lastStepSeq += 1);
     return {
-      key: `${workflowInfo().workflowId}/step-${this.stepCount}`,
+      key: `${workflowInfo().workflowId}/step-${seq}`,
       dealNumber: this.state.dealNumber,
-      entry: { seq: this.stepCount, at: new Date().toISOString(), actor, event, summary, data: options.data },
+      entry: { seq, at: new Date().toISOString(), actor, event, summary, data: options.data },
       phase: options.phase ?? this.state.phase,
       dealPatch: options.dealPatch,
     };
@@ -127,9 +126,15 @@ export class DealContext {
    * NOTE: such a lost email is visible only in the worker log and the workflow history; it is not
    * re-sent later.
    */
-  async sendEmail(stepKey: string, to: Recipient, content: EmailContent): Promise<void> {
+  async sendEmail(stepKey: string, to: Recipient, content: EmailContent, attach?: DocumentRef): Promise<void> {
     try {
-      await emailActivities.sendEmail({ key: `${stepKey}/email-${content.kind}`, dealNumber: this.state.dealNumber, to, content });
+      await emailActivities.sendEmail({
+        key: `${stepKey}/email-${content.kind}`,
+        dealNumber: this.state.dealNumber,
+        to,
+        content,
+        ...(attach ? { attachment: { document: attach, timeZone: this.state.settings.timeZone } } : {}),
+      });
     } catch (error) {
       log.error('email failed after retries', { dealNumber: this.state.dealNumber, kind: content.kind, error: String(error) });
     }

@@ -112,7 +112,7 @@ export async function sendEstimate(ctx: DealContext, input: SendEstimateInput): 
         lines: latest.lines,
         totals: { subtotal: latest.subtotal, tax: latest.tax, total: latest.total, currency },
         message: input.message,
-      });
+      }, { kind: 'estimate', number: estimate.number, revision: latest.revision });
       void watchExpiry(ctx, latest);
       return ctx.state;
     },
@@ -218,7 +218,7 @@ export async function convertToOrder(ctx: DealContext, input: ConvertToOrderInpu
         purchaseOrderRef: order.purchaseOrderRef,
         lines: order.lines,
         totals: { subtotal: order.subtotal, tax: order.tax, total: order.total, currency: ctx.state.settings.currency },
-      });
+      }, { kind: 'order_confirmation', number: order.number });
       return ctx.state;
     },
   );

@@ -62,7 +62,7 @@ export async function sendInvoice(ctx: DealContext, invoiceNumber: string, input
         issueDate: invoice.issueDate,
         dueDate: invoice.dueDate,
         totals: { subtotal: invoice.subtotal, tax: invoice.tax, total: invoice.total, currency: ctx.state.settings.currency },
-      });
+      }, { kind: 'invoice', number: invoiceNumber });
       void runDunning(ctx, invoice);
       return ctx.state;
     },
@@ -146,7 +146,7 @@ export async function recordPayment(ctx: DealContext, input: PaymentInput): Prom
         method: input.method,
         reference: input.reference,
         balance: payment.balance,
-      });
+      }, { kind: 'payment_receipt', paymentId: payment.paymentId });
 
       if (derivePhase(ctx.state) === 'paid') await markPaid(ctx);
       return ctx.state;

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClientsFor, runScenario, type Scenario } from '../../scripts/scenario';
@@ -134,6 +136,55 @@ describe('Glocial Machineries scenario through the API', () => {
       `Payment receipt for invoice ${invoice}`,
     ]);
     expect(subjects).toHaveLength(expected.emailsToCustomer.length);
+  });
+
+  test('customer documents arrive as PDFs', async () => {
+    const mails = await harness.mailsFor(deal.dealNumber);
+    const attached = mails.filter((mail) => mail.to.includes(scenario.customer.contact.email)).map((mail) => mail.attachments);
+    const estimate = deal.estimate!.number;
+    const invoice = deal.invoices[0].number;
+    expect(attached).toEqual([
+      [`${estimate}-rev1.pdf`],
+      [`${estimate}-rev2.pdf`],
+      [`${deal.order!.number}.pdf`],
+      [],
+      [`${invoice}.pdf`],
+      [`payment-${deal.payments[0].id}.pdf`],
+      [`payment-${deal.payments[1].id}.pdf`],
+    ]);
+  });
+
+  test('documents download as PDFs', async () => {
+    const paths = [
+      `/documents/estimates/${deal.estimate!.number}/revisions/2`,
+      `/documents/orders/${deal.order!.number}`,
+      `/documents/receipts/${deal.order!.salesReceiptNumber}`,
+      `/documents/invoices/${deal.invoices[0].number}`,
+      `/documents/payments/${deal.payments[1].id}`,
+    ];
+    for (const path of paths) {
+      const response = await fetch(`${harness.baseUrl}${path}`, { headers: harness.authHeaders('fin') });
+      const body = Buffer.from(await response.arrayBuffer());
+      expect({ path, status: response.status, type: response.headers.get('content-type') }).toEqual({
+        path,
+        status: 200,
+        type: 'application/pdf',
+      });
+      expect(body.subarray(0, 5).toString()).toBe('%PDF-');
+    }
+    const missing = await fetch(`${harness.baseUrl}/documents/invoices/INV-999999`, { headers: harness.authHeaders('fin') });
+    expect(missing.status).toBe(404);
+  });
+
+  test('invoice PDF shows the scenario totals', async () => {
+    const response = await fetch(`${harness.baseUrl}/documents/invoices/${deal.invoices[0].number}`, { headers: harness.authHeaders('fin') });
+    const file = path.join(os.tmpdir(), `invoice-${deal.dealNumber}.pdf`);
+    fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    fs.rmSync(file);
+    for (const figure of [expected.order.subtotal, expected.order.tax, expected.order.total, 'Northfield Fabrication Ltd']) {
+      expect(text).toContain(figure);
+    }
   });
 
   test('staff receive reminders and notices', async () => {

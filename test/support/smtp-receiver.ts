@@ -34,6 +34,8 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  /** File names of the attachments. */
+  attachments: string[];
 }
 
 /** Reads every message the receiver stored, oldest first. */
@@ -48,7 +50,13 @@ export async function readMailbox(dir: string): Promise<ReceivedMail[]> {
   for (const file of files) {
     const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
     const to = Array.isArray(parsed.to) ? parsed.to.map((address) => address.text).join(', ') : (parsed.to?.text ?? '');
-    mails.push({ messageId: parsed.messageId ?? '', to, subject: parsed.subject ?? '', text: parsed.text ?? '' });
+    mails.push({
+      messageId: parsed.messageId ?? '',
+      to,
+      subject: parsed.subject ?? '',
+      text: parsed.text ?? '',
+      attachments: parsed.attachments.map((attachment) => attachment.filename ?? ''),
+    });
   }
   return mails;
 }
