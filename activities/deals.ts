@@ -39,6 +39,7 @@ export function createDealActivities(db: Database) {
           number: input.record.dealNumber,
           workflowId: input.workflowId,
           customerId: input.customerId,
+          customerName: snapshot.company,
           owner: input.record.entry.actor,
           phase: input.record.phase,
           title: `${snapshot.company}: ${input.interest}`.slice(0, 300),

@@ -14,6 +14,7 @@ import { createInventoryRouter } from './inventory-routes';
 import { ProblemError, sendProblem } from './problem';
 import { authenticate } from './auth';
 import { createDocumentRouter } from './document-routes';
+import { createInvoiceRouter } from './invoice-routes';
 
 export interface AppDependencies {
   client: Client;
@@ -40,6 +41,7 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   app.use(createStepRouter(deals, checks, db));
   app.use(createInventoryRouter(client, db));
   app.use(createDocumentRouter(db, settings.timeZone));
+  app.use(createInvoiceRouter(deals, db, settings));
 
   app.use((req, _res, next) => next(new ProblemError('notFound', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

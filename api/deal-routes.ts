@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import type { Database } from '../models/db';
 import { createLeadSchema } from '../domain/step-inputs';
@@ -12,11 +12,18 @@ import { validationProblem } from './problem';
 
 const listQuerySchema = z.object({
   phase: z.enum(phases).optional(),
+  q: z.string().trim().min(2, 'must have at least 2 characters').max(100).optional(),
   owner: z.string().min(1).optional(),
   customerId: z.coerce.number().int().positive().optional(),
   after: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** Case-insensitive substring match on a deal's title and customer name, served by a trigram index. */
+function textMatch(q: string) {
+  const pattern = `%${q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  return Sequelize.where(Sequelize.literal(`(title || ' ' || customer_name)`), { [Op.iLike]: pattern });
+}
 
 /** Creating a deal (its lead), reading one deal from its workflow, and listing deals from PostgreSQL. */
 export function createDealRouter(deals: DealService, checks: ReferenceChecks, db: Database): Router {
@@ -40,12 +47,13 @@ export function createDealRouter(deals: DealService, checks: ReferenceChecks, db
   router.get('/deals', async (req, res) => {
     const parsed = listQuerySchema.safeParse(req.query);
     if (!parsed.success) throw validationProblem(parsed.error, 'query');
-    const { phase, owner, customerId, after, limit } = parsed.data;
+    const { phase, owner, customerId, after, limit, q } = parsed.data;
     const where: WhereOptions = {
       ...(phase ? { phase } : {}),
       ...(owner ? { owner } : {}),
       ...(customerId ? { customerId } : {}),
       ...(after ? { number: { [Op.lt]: after } } : {}),
+      ...(q ? { [Op.and]: [textMatch(q)] } : {}),
     };
     const rows = await db.models.Deal.findAll({ where, order: [['number', 'DESC']], limit });
     const items = rows.map((row) => row.get({ plain: true }));

@@ -58,6 +58,7 @@ export function defineModels(sequelize: Sequelize) {
       number: { type: INTEGER, primaryKey: true },
       workflowId: TEXT,
       customerId: INTEGER,
+      customerName: TEXT,
       owner: TEXT,
       phase: TEXT,
       stage: TEXT,
