@@ -7,6 +7,7 @@ import { defaultTestSettings, MESSAGE_ID_DOMAIN } from '../support/harness';
 import { lines } from '../support/deal-driver';
 import { readMailbox } from '../support/smtp-receiver';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { ensureCustomer } from '../support/deal-driver';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-child';
 
 /**
@@ -85,22 +86,6 @@ async function startWorker(): Promise<WorkerProcess> {
   return worker;
 }
 
-async function ensureCustomer(): Promise<number> {
-  const [customer] = await database.db.models.Customer.findOrCreate({
-    where: { company: 'Northfield Fabrication Ltd' },
-    defaults: {
-      company: 'Northfield Fabrication Ltd',
-      contactName: 'Priya Raman',
-      contactEmail: 'priya.raman@northfield-fab.example',
-      billingAddress: { line1: '77 Carver Street', city: 'Columbus', postalCode: '43215', country: 'US' },
-      shippingAddress: { line1: '1900 Industrial Parkway', city: 'Marysville', postalCode: '43040', country: 'US' },
-      taxRatePercent: '7.25',
-      paymentTermsDays: 30,
-    },
-  });
-  return customer.get('id') as number;
-}
-
 async function rows<T>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
   const [result] = await database.db.sequelize.query(sql, { replacements });
   return result as T[];
@@ -151,7 +136,7 @@ afterAll(async () => {
 });
 
 test('batch finishes after worker kill', async () => {
-  const customerId = await ensureCustomer();
+  const customerId = await ensureCustomer(database);
   let stepsDone = 0;
   let reachKillPoint!: () => void;
   const killPoint = new Promise<void>((resolve) => (reachKillPoint = resolve));

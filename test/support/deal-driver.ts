@@ -4,6 +4,7 @@ import type { DealState, Phase } from '../../domain/deal-state';
 import * as wf from '../../workflows/deal';
 import { dealWorkflowId } from '../../api/deal-service';
 import type { Harness } from './harness';
+import type { Database } from '../../models/db';
 
 /** Test helpers that create deals and move them to a phase through the workflow's Updates. */
 
@@ -21,8 +22,9 @@ export const lines = {
   ],
 };
 
-export async function ensureCustomer(harness: Harness): Promise<number> {
-  const [customer] = await harness.db.models.Customer.findOrCreate({
+/** Returns the id of the scenario's customer, creating it in the given database when missing. */
+export async function ensureCustomer({ db }: { db: Database }): Promise<number> {
+  const [customer] = await db.models.Customer.findOrCreate({
     where: { company: 'Northfield Fabrication Ltd' },
     defaults: {
       company: 'Northfield Fabrication Ltd',
