@@ -6,7 +6,7 @@ import { renderEmail, type EmailContent } from './email-templates';
 import { documentFileName, loadBusinessDocument, type DocumentRef } from '../models/document-loader';
 import { renderDocumentPdf } from '../documents';
 
-/** Who receives an email: the deal's customer contact, a user, or every user with a role. */
+/** Recipient of an email: an address (the customer's contact), a user, or every user with a role. */
 export type Recipient = { address: string } | { user: string } | { role: string };
 
 export interface SendEmailInput {

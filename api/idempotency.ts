@@ -22,7 +22,7 @@ export interface IdempotencyOptions {
    * next request with it runs the handler again. Default 5 minutes.
    */
   staleAfterMs?: number;
-  /** Returns who sent the request; keys are separate per principal. Default: the authenticated user's key, or ''. */
+  /** Returns who sent the request, because keys are separate per principal. Default: the authenticated user's key, or ''. */
   principalOf?: (req: Request, res: Response) => string;
 }
 
@@ -44,12 +44,15 @@ interface StoredKey {
 
 /**
  * Makes POST requests that carry an Idempotency-Key header safe to retry. The first request with a
- * key claims it and runs; its response (2xx to 4xx, except 401, 403 and 429) is stored before the
- * client receives it. A repeat with the same key, method, path and request (same canonical JSON body
- * and query string) gets the stored status, Content-Type, Location and body with `Idempotent-Replayed:
- * true`, and the handler does not run. The same key with another request is rejected with 422, and a
- * repeat while the first request still runs with 409. A 5xx, 401, 403 or 429 releases the key, so a
- * retry runs the handler again. Requests without the header, and other methods, pass through.
+ * key claims it and runs the handler. Its response is stored before the client receives it when the
+ * status is 2xx to 4xx, except 401, 403 and 429. Any other status releases the key, so a retry runs
+ * the handler again.
+ *
+ * A repeat with the same key, method, path and request (same canonical JSON body and query string)
+ * receives the stored status, Content-Type, Location and body with `Idempotent-Replayed: true`, and
+ * the handler does not run. The same key with a different request is rejected with 422. A repeat
+ * while the first request still runs is rejected with 409. Requests without the header, and other
+ * methods, pass through.
  *
  * Keys are separate per principal (the authenticated user), so mount this after authentication.
  * Stored responses are kept indefinitely (see models/migrations/0005-idempotency-keys.ts).
@@ -78,7 +81,8 @@ export function idempotency(db: Database, options: IdempotencyOptions = {}): Req
       }
 
       const stored = await keys.find(id);
-      if (!stored) continue; // The first request failed and released the key after our claim: claim again.
+      // No row means the first request failed and released the key after our claim, so claim again.
+      if (!stored) continue;
       if (stored.request_sha256 !== requestHash) {
         rejectReusedKey(req, res, id);
         return;
@@ -140,7 +144,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Whether a response says what the request did, so a retry must get it again. */
+/** Whether a response reports the request's outcome, so a retry must receive it again. */
 function isReplayable(status: number): boolean {
   return status >= 200 && status < 500 && status !== 401 && status !== 403 && status !== 429;
 }
@@ -148,7 +152,7 @@ function isReplayable(status: number): boolean {
 /**
  * Wraps `res.write` and `res.end` so the response is stored (or the key released) before `end`
  * reaches the client: a client that retries right after a response finds it stored. Hooking `end`
- * sees the final status, headers and bytes whichever Express method built the response.
+ * captures the final status, headers and bytes, whichever Express method built the response.
  */
 function storeResponseBeforeSending(req: Request, res: Response, keys: IdempotencyKeys, id: KeyId, lockToken: string): void {
   const originalWrite = res.write;
@@ -230,19 +234,19 @@ function rejectKeyInProgress(req: Request, res: Response, id: KeyId): void {
   });
 }
 
-/** Raw SQL over the idempotency_keys table; each statement is atomic on its own. */
+/** Raw SQL over the idempotency_keys table. Each method runs one statement, which is atomic on its own. */
 class IdempotencyKeys {
   constructor(
     private readonly db: Database,
     private readonly staleAfterMs: number,
   ) {}
 
-  /** Inserts an in-progress row; returns false when the key exists, so of concurrent requests only one wins. */
+  /** Inserts an in-progress row. Returns false when the key exists, so of concurrent requests only one wins. */
   async claim(id: KeyId, requestHash: string, lockToken: string): Promise<boolean> {
     const rows = await this.db.sequelize.query(
       `INSERT INTO idempotency_keys (principal, key, method, path, request_sha256, lock_token)
        VALUES ($principal, $key, $method, $path, $requestHash, $lockToken)
-       ON CONFLICT (principal, key, method, path) DO UPDATE SET lock_token = EXCLUDED.lock_token
+       ON CONFLICT DO NOTHING
        RETURNING key`,
       { bind: { ...id, requestHash, lockToken }, type: QueryTypes.SELECT },
     );

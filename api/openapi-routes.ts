@@ -47,8 +47,7 @@ const initializerScript = `window.addEventListener('load', function () {
 const docsContentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
-  // Swagger UI sets inline styles on its elements.
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self' data:",
   "connect-src 'self'",

@@ -25,11 +25,12 @@ import type { PricedLine } from '../domain/pricing';
 import { stepRoutes } from './step-routes';
 import { customerSchema } from './master-data-routes';
 import { problemTypes, type ProblemKind } from './problem';
+import { roleMatrix, type StepName, type StepPermission } from '../domain/roles';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API. Request bodies are generated from the zod schemas the
- * routes parse with; responses are written here, checked by `tsc` against the TypeScript types of the
- * deal state.
+ * routes parse with. Response schemas are written here: those of the deal state are checked by `tsc`
+ * against its TypeScript types, and those of table rows list the columns the API sends.
  */
 
 type Schema = Record<string, unknown>;
@@ -38,15 +39,20 @@ type Schema = Record<string, unknown>;
 // Request bodies: zod schemas converted to JSON Schema 2020-12, the dialect OpenAPI 3.1 uses.
 // ---------------------------------------------------------------------------------------------------
 
+/** Pattern of a decimal string such as "1250.00". */
+// NOTE: copies DECIMAL_PATTERN of domain/money.ts, which that module does not export. The OpenAPI test
+// checks that both accept the same strings.
+const decimalPattern = '^-?\\d+(\\.\\d+)?$';
+
 /**
- * Patterns for zod refinements that JSON Schema can express, keyed by the refinement function.
- * NOTE: the pattern copies DECIMAL_PATTERN of domain/money.ts, which that module does not export; the
- * OpenAPI test checks that both accept the same strings.
+ * Patterns for zod refinements that JSON Schema can express, keyed by the refinement function. The
+ * example keeps Swagger UI from showing a random string generated from the pattern.
  */
-const refinementPatterns = new Map<unknown, string>([[isDecimalString, '^-?\\d+(\\.\\d+)?$']]);
+const refinementPatterns = new Map<unknown, { pattern: string; example: string }>([[isDecimalString, { pattern: decimalPattern, example: '1250.00' }]]);
 
 /** Returns the message a zod refinement reports, such as "must not be negative". */
 function refinementMessage(def: core.$ZodCustomDef): string | undefined {
+  // A refinement given a message string ignores the issue; one given a function gets no input here.
   const result = def.error?.({ code: 'custom', input: undefined, path: [] } as never);
   if (typeof result === 'string') return result;
   return result?.message;
@@ -62,9 +68,10 @@ function describeRefinements(context: { zodSchema: core.$ZodTypes; jsonSchema: c
   for (const check of checks) {
     if (check._zod.def.check !== 'custom') continue;
     const def = check._zod.def as core.$ZodCustomDef;
-    const pattern = refinementPatterns.get(def.fn);
-    if (pattern !== undefined && context.jsonSchema.pattern === undefined) {
-      context.jsonSchema.pattern = pattern;
+    const known = refinementPatterns.get(def.fn);
+    if (known !== undefined && context.jsonSchema.pattern === undefined) {
+      context.jsonSchema.pattern = known.pattern;
+      context.jsonSchema.examples = [known.example];
       continue;
     }
     const message = refinementMessage(def);
@@ -77,8 +84,8 @@ function describeRefinements(context: { zodSchema: core.$ZodTypes; jsonSchema: c
 
 /**
  * Converts a zod schema to a JSON Schema for a request body (`io: 'input'`, what a client sends).
- * NOTE: the schema cannot show that zod trims strings before their length checks, so "   " passes
- * `minLength: 1` here while the API rejects it, nor refinements without a pattern beyond their description.
+ * NOTE: zod trims strings before their length checks, so "   " passes `minLength: 1` here while the API
+ * rejects it. Refinements without a known pattern, such as "must not be negative", are only described.
  */
 export function toRequestSchema(schema: z.ZodType): Schema {
   const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', override: describeRefinements });
@@ -104,7 +111,7 @@ const integer: Schema = { type: 'integer' };
 const boolean: Schema = { type: 'boolean' };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
 const date: Schema = { type: 'string', format: 'date' };
-const decimal: Schema = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'Decimal string, such as "59948.46".' };
+const decimal: Schema = { type: 'string', pattern: decimalPattern, description: 'Decimal string.', examples: ['59948.46'] };
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type, 'null'] });
 
@@ -138,23 +145,38 @@ function stringEnum<T extends string>(members: Record<T, true>): Schema {
 type Shipment = OrderSummary['shipments'][number];
 type Outcome = NonNullable<DealState['outcome']>;
 
-const compensationKinds = {
-  VoidEstimate: objectSchema<Extract<Compensation, { kind: 'void_estimate' }>>('Void the estimate.', {
-    kind: required({ type: 'string', const: 'void_estimate' }),
-    estimateNumber: required(string),
-  }),
-  VoidOrder: objectSchema<Extract<Compensation, { kind: 'void_order' }>>('Void the order.', {
-    kind: required({ type: 'string', const: 'void_order' }),
-    orderNumber: required(string),
-  }),
-  VoidReceipt: objectSchema<Extract<Compensation, { kind: 'void_receipt' }>>('Void the sales receipt.', {
-    kind: required({ type: 'string', const: 'void_receipt' }),
-    receiptNumber: required(string),
-  }),
-  ReleaseReservations: objectSchema<Extract<Compensation, { kind: 'release_reservations' }>>("Release the order's stock reservations.", {
-    kind: required({ type: 'string', const: 'release_reservations' }),
-    orderNumber: required(string),
-  }),
+type CompensationOf<K extends Compensation['kind']> = Extract<Compensation, { kind: K }>;
+
+/** One component schema per kind of compensation, keyed by `kind`. */
+const compensationKinds: Record<Compensation['kind'], { name: string; schema: Schema }> = {
+  void_estimate: {
+    name: 'CompensationVoidEstimate',
+    schema: objectSchema<CompensationOf<'void_estimate'>>('Void the estimate.', {
+      kind: required({ type: 'string', const: 'void_estimate' }),
+      estimateNumber: required(string),
+    }),
+  },
+  void_order: {
+    name: 'CompensationVoidOrder',
+    schema: objectSchema<CompensationOf<'void_order'>>('Void the order.', {
+      kind: required({ type: 'string', const: 'void_order' }),
+      orderNumber: required(string),
+    }),
+  },
+  void_receipt: {
+    name: 'CompensationVoidReceipt',
+    schema: objectSchema<CompensationOf<'void_receipt'>>('Void the sales receipt.', {
+      kind: required({ type: 'string', const: 'void_receipt' }),
+      receiptNumber: required(string),
+    }),
+  },
+  release_reservations: {
+    name: 'CompensationReleaseReservations',
+    schema: objectSchema<CompensationOf<'release_reservations'>>("Release the order's stock reservations.", {
+      kind: required({ type: 'string', const: 'release_reservations' }),
+      orderNumber: required(string),
+    }),
+  },
 };
 
 const documentTotals = {
@@ -188,10 +210,11 @@ const dealSchemas: Record<string, Schema> = {
       }),
     ),
     compensations: required(arrayOf(ref('Compensation'))),
+    lastStepSeq: required({ ...integer, description: 'Sequence number of the last step started; a step whose activity failed leaves a gap in the timeline.' }),
     timeline: required(arrayOf(ref('TimelineEntry'))),
   }),
   DealSettings: objectSchema<DealSettings>('Company settings the deal was started with.', {
-    currency: required({ ...string, pattern: '^[A-Z]{3}$' }),
+    currency: required({ ...string, pattern: '^[A-Z]{3}$', examples: ['USD'] }),
     timeZone: required(string),
     salesManager: required(string),
     followUpRemindBefore: required({ ...string, description: 'ISO 8601 duration.' }),
@@ -330,18 +353,13 @@ const dealSchemas: Record<string, Schema> = {
   }),
   Compensation: {
     description: 'What cancelling the deal must undo for a document created so far.',
-    oneOf: Object.keys(compensationKinds).map((name) => ref(`Compensation${name}`)),
+    oneOf: Object.values(compensationKinds).map(({ name }) => ref(name)),
     discriminator: {
       propertyName: 'kind',
-      mapping: {
-        void_estimate: '#/components/schemas/CompensationVoidEstimate',
-        void_order: '#/components/schemas/CompensationVoidOrder',
-        void_receipt: '#/components/schemas/CompensationVoidReceipt',
-        release_reservations: '#/components/schemas/CompensationReleaseReservations',
-      },
+      mapping: Object.fromEntries(Object.entries(compensationKinds).map(([kind, { name }]) => [kind, ref(name).$ref])),
     },
   },
-  ...Object.fromEntries(Object.entries(compensationKinds).map(([name, schema]) => [`Compensation${name}`, schema])),
+  ...Object.fromEntries(Object.values(compensationKinds).map(({ name, schema }) => [name, schema])),
 };
 
 /** Rows read from PostgreSQL. They list the columns the API sends and allow more. */
@@ -403,8 +421,8 @@ const tableSchemas: Record<string, Schema> = {
       name: string,
       kind: { type: 'string', enum: ['goods', 'service'] },
       unitPrice: decimal,
-      onHand: integer,
-      reserved: integer,
+      onHand: { ...nullable(integer), description: 'Units in stock; null for services.' },
+      reserved: { ...nullable(integer), description: 'Units held for orders; null for services.' },
       weightKg: nullable(decimal),
     },
     required: ['sku'],
@@ -526,11 +544,29 @@ const stepDocs: Record<string, StepDoc> = {
   cancel: { summary: 'Cancel deal', tag: 'Deals', description: 'Allowed before the first shipment; undoes documents newest first.' },
 };
 
-const actorNotes: Record<'user' | 'customer', string> = {
-  user: 'Actor: a configured user. `actor` must be a user key from `GET /users`; another value gets 422.',
+type ActorKind = (typeof stepRoutes)[number]['actor'];
+
+/** Rule for the `actor` of a request body, by the route's kind of actor. */
+const actorNotes: Record<ActorKind, string> = {
+  user: "The actor is the API key's user. `actor` may be left out; any other value gets 403.",
   customer:
-    'Actor: the customer. `actor` is the literal `customer` when the customer decides, or the key of a configured user who records the decision; another value gets 422.',
+    "The actor is the API key's user, or the literal `customer` when staff record the customer's own decision. `actor` may be left out; any other value gets 403.",
 };
+
+const actorDescriptions: Record<ActorKind, string> = {
+  user: "Optional. The API key's user; any other value is rejected.",
+  customer: "Optional. The API key's user, or `customer` to record the customer's decision; any other value is rejected.",
+};
+
+/** Describes who may take a step of the role matrix, and states it as `x-roles` and `x-deal-owner` for tools. */
+function permission(step: StepName): { note: string; extensions: Schema } {
+  const { roles, owner }: StepPermission = roleMatrix[step];
+  const roleList = roles.map((role) => `\`${role}\``).join(', ');
+  return {
+    note: `Allowed for roles ${roleList}${owner ? ", and for the deal's owner" : ''}.`,
+    extensions: { 'x-roles': [...roles], 'x-deal-owner': owner },
+  };
+}
 
 /** Path parameters other than the deal number, by their Express name. */
 const pathParameters: Record<string, Schema> = {
@@ -564,36 +600,78 @@ const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slic
 
 const jsonContent = (schema: Schema) => ({ 'application/json': { schema } });
 
-/** Builds a problem response whose description lists the problem types the operation can return. */
-function problemResponse(description: string, kinds: ProblemKind[]): Schema {
-  const typeList = kinds.map((kind) => `\`${problemTypes[kind].uri}\``).join(', ');
+/** Builds an `application/problem+json` response of one problem kind, with an example body. */
+function problemResponse(description: string, kind: ProblemKind, detail: string, errors?: { path: string; message: string }[]): Schema {
+  const { uri, title, status } = problemTypes[kind];
   return {
-    description: `${description} Problem type: ${typeList}.`,
-    content: { 'application/problem+json': { schema: ref('Problem') } },
+    description: `${description} Problem type \`${uri}\`.`,
+    content: {
+      'application/problem+json': {
+        schema: ref('Problem'),
+        example: { type: uri, title, status, detail, ...(errors ? { errors } : {}) },
+      },
+    },
   };
 }
 
 const problems = {
-  validation: problemResponse('Invalid body, query or path parameter; `errors` names each field.', ['validation']),
-  notFound: problemResponse('Not found.', ['notFound']),
-  stepRejected: problemResponse('The step is not allowed in the current phase, or the deal has ended.', ['stepRejected']),
-  unprocessable: problemResponse('A user, customer or SKU named in the body does not exist.', ['unprocessable']),
+  validation: problemResponse(
+    'Invalid body, query or path parameter; `errors` names each field.',
+    'validation',
+    'invalid request body: amount must be a decimal string such as "1250.00"',
+    [{ path: 'amount', message: 'must be a decimal string such as "1250.00"' }],
+  ),
+  unauthenticated: problemResponse(
+    'No API key, or an unknown or revoked one.',
+    'unauthenticated',
+    'missing API key: send it as "Authorization: Bearer <key>" or in X-Api-Key',
+  ),
+  forbidden: problemResponse(
+    "The key's user may not take this step, or the body names another actor.",
+    'forbidden',
+    'payments needs role finance or admin; user sofia has sales_rep',
+  ),
+  dealNotFound: problemResponse('No deal has this number.', 'notFound', 'deal 42 not found'),
+  stepRejected: problemResponse(
+    'The step is not allowed in the current phase, or the deal has ended.',
+    'stepRejected',
+    'deal 42 has ended as paid; no further steps are allowed',
+  ),
+  notJson: problemResponse('The request has a body that is not `application/json`.', 'unsupportedMediaType', 'request body must be application/json, not text/plain'),
+  unknownReference: problemResponse('A user or SKU named in the body does not exist.', 'unprocessable', 'lines.0.sku: unknown SKU "GM-XX-1"', [
+    { path: 'lines.0.sku', message: 'unknown SKU "GM-XX-1"' },
+  ]),
 };
 
-/** Collects each request schema once as a named component; schemas used twice share the name. */
+/**
+ * Returns the request schema with `actor` optional, because the API sets it from the API key before it
+ * parses the body.
+ */
+function withActorFromApiKey(schema: Schema, actor: ActorKind): Schema {
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (!properties?.actor) return schema;
+  return {
+    ...schema,
+    properties: { ...properties, actor: { ...properties.actor, description: actorDescriptions[actor] } },
+    required: ((schema.required as string[] | undefined) ?? []).filter((name) => name !== 'actor'),
+  };
+}
+
+/** Collects each request schema once as a named component; operations with the same zod schema share it. */
 class RequestSchemas {
   readonly components: Record<string, Schema> = {};
-  private readonly names = new Map<z.ZodType, string>();
+  private readonly names = new Map<z.ZodType, { name: string; actor?: ActorKind }>();
 
-  body(name: string, schema: z.ZodType): Schema {
-    let componentName = this.names.get(schema);
-    if (!componentName) {
-      componentName = name;
-      if (this.components[componentName]) throw new Error(`two request schemas are both named ${componentName}`);
-      this.components[componentName] = toRequestSchema(schema);
-      this.names.set(schema, componentName);
+  body(name: string, schema: z.ZodType, actor?: ActorKind): Schema {
+    const known = this.names.get(schema);
+    if (known && known.actor !== actor) throw new Error(`request schema ${known.name} is used with two kinds of actor`);
+    if (!known) {
+      if (this.components[name]) throw new Error(`two request schemas are both named ${name}`);
+      const jsonSchema = toRequestSchema(schema);
+      this.components[name] = actor ? withActorFromApiKey(jsonSchema, actor) : jsonSchema;
+      this.names.set(schema, { name, actor });
     }
-    return { required: true, content: jsonContent(ref(componentName)) };
+    return { required: true, content: jsonContent(ref(known?.name ?? name)) };
   }
 }
 
@@ -612,21 +690,27 @@ function stepOperations(requests: RequestSchemas): Record<string, Schema> {
       return parameter;
     });
     const operationId = route.update.name;
+    const { note, extensions } = permission(route.path as StepName);
     paths[`/deals/{number}/${openApiPath}`] = {
       post: {
         operationId,
         summary: doc.summary,
-        description: [doc.description, actorNotes[route.actor], 'Returns the deal as stored after the step.'].filter(Boolean).join('\n\n'),
+        description: [doc.description, note, actorNotes[route.actor], 'Returns the deal as stored after the step.'].filter(Boolean).join('\n\n'),
         tags: [doc.tag],
         'x-actor': route.actor,
+        ...extensions,
         parameters: [dealNumberParameter, ...parameters],
-        requestBody: requests.body(`${capitalize(operationId)}Request`, route.schema),
+        requestBody: requests.body(`${capitalize(operationId)}Request`, route.schema, route.actor),
         responses: {
           200: { description: 'The deal after the step.', content: jsonContent(ref('Deal')) },
           400: problems.validation,
-          404: problems.notFound,
+          401: problems.unauthenticated,
+          403: problems.forbidden,
+          404: problems.dealNotFound,
           409: problems.stepRejected,
-          422: problems.unprocessable,
+          415: problems.notJson,
+          // Only steps that check references (a user to assign to, the SKUs of estimate lines) get 422.
+          ...(route.check ? { 422: problems.unknownReference } : {}),
         },
       },
     };
@@ -650,6 +734,12 @@ const listDealsParameters: Schema[] = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
 ];
 
+const itemsOf = (schemaName: string): Schema => ({
+  type: 'object',
+  properties: { items: arrayOf(ref(schemaName)) },
+  required: ['items'],
+});
+
 /** Builds the operations outside the deal steps, keyed by OpenAPI path. */
 function otherOperations(requests: RequestSchemas): Record<string, Schema> {
   const idParameter = {
@@ -658,15 +748,21 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
     required: true,
     schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
   };
+  const createLead = permission('create lead');
+  const paymentNotice = permission('payment-notices');
+  const createCustomer = permission('create customer');
+  const stockReceipt = permission('inventory receipt');
+
   return {
     '/deals': {
       post: {
         operationId: 'createLead',
         summary: 'Create lead',
-        description: `Starts the deal's workflow with its lead. ${actorNotes.user}`,
+        description: [`Starts the deal's workflow with its lead.`, createLead.note, actorNotes.user].join('\n\n'),
         tags: ['Deals'],
         'x-actor': 'user',
-        requestBody: requests.body('CreateLeadRequest', inputs.createLeadSchema),
+        ...createLead.extensions,
+        requestBody: requests.body('CreateLeadRequest', inputs.createLeadSchema, 'user'),
         responses: {
           201: {
             description: 'The new deal.',
@@ -674,8 +770,13 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
             content: jsonContent(ref('Deal')),
           },
           400: problems.validation,
+          401: problems.unauthenticated,
+          403: problems.forbidden,
           409: problems.stepRejected,
-          422: problems.unprocessable,
+          415: problems.notJson,
+          422: problemResponse('No customer has `customerId`.', 'unprocessable', 'customerId: customer 99 not found', [
+            { path: 'customerId', message: 'customer 99 not found' },
+          ]),
         },
       },
       get: {
@@ -687,6 +788,7 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         responses: {
           200: { description: 'One page of deals.', content: jsonContent(ref('DealList')) },
           400: problems.validation,
+          401: problems.unauthenticated,
         },
       },
     },
@@ -700,7 +802,8 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         responses: {
           200: { description: 'The deal.', content: jsonContent(ref('Deal')) },
           400: problems.validation,
-          404: problems.notFound,
+          401: problems.unauthenticated,
+          404: problems.dealNotFound,
         },
       },
     },
@@ -708,15 +811,24 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
       post: {
         operationId: 'sendPaymentNotice',
         summary: 'Bank payment notice',
-        description: 'Sends the payment to the deal as a signal and returns before the deal applies it. A repeated reference is ignored.',
+        description: [
+          'Sends the payment to the deal as a signal and returns before the deal applies it. A repeated reference is ignored.',
+          paymentNotice.note,
+          actorNotes.user,
+        ].join('\n\n'),
         tags: ['Billing'],
+        'x-actor': 'user',
+        ...paymentNotice.extensions,
         parameters: [dealNumberParameter],
-        requestBody: requests.body('RecordPaymentRequest', inputs.paymentSchema),
+        requestBody: requests.body('RecordPaymentRequest', inputs.paymentSchema, 'user'),
         responses: {
           202: { description: 'The notice was delivered to the deal.', content: jsonContent(ref('PaymentNoticeAccepted')) },
           400: problems.validation,
-          404: problems.notFound,
+          401: problems.unauthenticated,
+          403: problems.forbidden,
+          404: problems.dealNotFound,
           409: problems.stepRejected,
+          415: problems.notJson,
         },
       },
     },
@@ -724,7 +836,9 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
       post: {
         operationId: 'createCustomer',
         summary: 'Create customer',
+        description: createCustomer.note,
         tags: ['Master data'],
+        ...createCustomer.extensions,
         requestBody: requests.body('CreateCustomerRequest', customerSchema),
         responses: {
           201: {
@@ -733,14 +847,24 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
             content: jsonContent(ref('Customer')),
           },
           400: problems.validation,
-          409: problemResponse('A customer with this company name already exists.', ['conflict']),
+          401: problems.unauthenticated,
+          403: problems.forbidden,
+          409: problemResponse(
+            'A customer with this company name already exists.',
+            'conflict',
+            'customer "Northfield Fabrication Ltd" already exists with id 1',
+          ),
+          415: problems.notJson,
         },
       },
       get: {
         operationId: 'listCustomers',
         summary: 'List customers',
         tags: ['Master data'],
-        responses: { 200: { description: 'All customers by id.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('Customer')) } }) } },
+        responses: {
+          200: { description: 'All customers by id.', content: jsonContent(itemsOf('Customer')) },
+          401: problems.unauthenticated,
+        },
       },
     },
     '/customers/{id}': {
@@ -752,7 +876,8 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         responses: {
           200: { description: 'The customer.', content: jsonContent(ref('Customer')) },
           400: problems.validation,
-          404: problems.notFound,
+          401: problems.unauthenticated,
+          404: problemResponse('No customer has this id.', 'notFound', 'customer 7 not found'),
         },
       },
     },
@@ -761,31 +886,42 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         operationId: 'listProducts',
         summary: 'List products',
         tags: ['Master data'],
-        responses: { 200: { description: 'All products by SKU.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('Product')) } }) } },
+        responses: {
+          200: { description: 'All products by SKU.', content: jsonContent(itemsOf('Product')) },
+          401: problems.unauthenticated,
+        },
       },
     },
     '/users': {
       get: {
         operationId: 'listUsers',
         summary: 'List users',
-        description: 'The configured users; their keys are the valid `actor` values.',
         tags: ['Master data'],
-        responses: { 200: { description: 'All users by key.', content: jsonContent({ type: 'object', properties: { items: arrayOf(ref('User')) } }) } },
+        responses: {
+          200: { description: 'All users by key.', content: jsonContent(itemsOf('User')) },
+          401: problems.unauthenticated,
+        },
       },
     },
     '/inventory/receipts': {
       post: {
         operationId: 'recordStockReceipt',
         summary: 'Stock receipt',
-        description: `Adds goods to stock and hands them to backordered orders, oldest first. ${actorNotes.user}`,
+        description: ['Adds goods to stock and hands them to backordered orders, oldest first.', stockReceipt.note, actorNotes.user].join('\n\n'),
         tags: ['Inventory'],
         'x-actor': 'user',
-        requestBody: requests.body('RecordStockReceiptRequest', inputs.stockReceiptSchema),
+        ...stockReceipt.extensions,
+        requestBody: requests.body('RecordStockReceiptRequest', inputs.stockReceiptSchema, 'user'),
         responses: {
           201: { description: 'The receipt was recorded.', content: jsonContent(ref('StockReceiptResult')) },
           400: problems.validation,
-          409: problemResponse('A receipt with this reference is already recorded.', ['conflict']),
-          422: problemResponse('The SKU does not exist or is a service, or the actor is not a user.', ['unprocessable']),
+          401: problems.unauthenticated,
+          403: problems.forbidden,
+          409: problemResponse('A receipt with this reference is already recorded.', 'conflict', 'stock receipt GR-1001 is already recorded (5 × GM-HP-150)'),
+          415: problems.notJson,
+          422: problemResponse('The SKU does not exist or is a service.', 'unprocessable', 'sku: product "GM-XX-1" not found', [
+            { path: 'sku', message: 'not found' },
+          ]),
         },
       },
     },
@@ -793,11 +929,12 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
       get: {
         operationId: 'getHealth',
         summary: 'Health check',
-        description: 'Whether PostgreSQL and Temporal answer.',
+        description: 'Whether PostgreSQL and Temporal respond. Needs no API key.',
         tags: ['Operations'],
+        security: [],
         responses: {
-          200: { description: 'Both answer.', content: jsonContent(ref('Health')) },
-          503: { description: 'PostgreSQL or Temporal does not answer.', content: jsonContent(ref('Health')) },
+          200: { description: 'Both respond.', content: jsonContent(ref('Health')) },
+          503: { description: 'PostgreSQL or Temporal does not respond.', content: jsonContent(ref('Health')) },
         },
       },
     },
@@ -820,15 +957,21 @@ export function buildOpenApiDocument(): object {
       title: 'Order-to-cash API',
       version: packageVersion(),
       description:
-        'Each deal, from lead to payment, is one durable Temporal workflow. Every step is a `POST` under ' +
-        '`/deals/{number}/` whose body names the acting user in `actor`, and returns the deal as stored after ' +
+        'Each deal, from lead to payment, is one durable Temporal workflow. Every request except `GET /health` ' +
+        "carries a user's API key, as `Authorization: Bearer <key>` or in `X-Api-Key`, and the key's user is the " +
+        'actor of each step. Every step is a `POST` under `/deals/{number}/` and returns the deal as stored after ' +
         'the step. Errors are `application/problem+json` (RFC 9457). Amounts are decimal strings.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     tags,
     paths,
     components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: "A user's API key, as printed by `npm run create-user`." },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key, in a header of its own.' },
+      },
       parameters: {
         DealNumber: {
           name: 'number',

@@ -19,8 +19,8 @@ const requestIds = new WeakMap<IncomingMessage, string>();
  */
 export function requestId(): RequestHandler {
   return (req, res, next) => {
-    const given = req.get(REQUEST_ID_HEADER);
-    const id = given !== undefined && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    const callerId = req.get(REQUEST_ID_HEADER);
+    const id = callerId !== undefined && SAFE_REQUEST_ID.test(callerId) ? callerId : randomUUID();
     requestIds.set(req, id);
     res.setHeader(REQUEST_ID_HEADER, id);
     next();

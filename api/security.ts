@@ -5,12 +5,12 @@ import type { SerializedRequest } from 'pino';
 import { sendProblem } from './problem';
 
 /**
- * helmet's default headers (X-Content-Type-Options: nosniff, Strict-Transport-Security,
- * X-Frame-Options and others) with its default Content-Security-Policy. That policy allows
- * same-origin ('self') scripts and styles, which Swagger UI served from /docs needs, and blocks
- * every other origin except for fonts and styles over https. `upgrade-insecure-requests` is left out
- * because the API is also served over plain HTTP, where browsers would fail to load the upgraded
- * /docs assets.
+ * Sets helmet's default headers (X-Content-Type-Options: nosniff, Strict-Transport-Security,
+ * X-Frame-Options and others) and its default Content-Security-Policy (helmet 8.3). That policy
+ * allows same-origin ('self') scripts and styles, which Swagger UI served from /docs needs. Other
+ * origins are blocked, except fonts and styles from any https host, and data: URLs for images and fonts.
+ * `upgrade-insecure-requests` is left out because the API is also served over plain HTTP, where
+ * browsers would fail to load the upgraded /docs assets. A route may replace the policy with its own.
  */
 export function securityHeaders(): RequestHandler {
   return helmet({
@@ -25,7 +25,7 @@ export interface RateLimitOptions {
   limit?: number;
 }
 
-/** Sends 429 with a problem body; the caller sets Retry-After. */
+/** Sends 429 with a problem body. The caller sets Retry-After. */
 function sendRateLimited(res: Response, detail: string): void {
   sendProblem(res, { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail });
 }
@@ -35,8 +35,8 @@ function describeWindow(windowMs: number): string {
 }
 
 /**
- * Rejects every request from an IP address with 429 once `limit` of its requests (default 20) were
- * answered 401 within `windowMs` (default 15 minutes), so API keys cannot be guessed at speed. Mount it
+ * Rejects every request from an IP address with 429 once `limit` of its requests (default 20) got
+ * a 401 response within `windowMs` (default 15 minutes), so API keys cannot be guessed at speed. Mount it
  * before the authentication middleware. Only 401 responses count, and the count is checked before the
  * request runs: concurrent requests with a valid key are never rejected, however many there are.
  *
@@ -74,8 +74,8 @@ export function authFailureLimiter(options: RateLimitOptions = {}): RequestHandl
 }
 
 /**
- * Limits each IP address to `limit` requests (default 60) per `windowMs` (default one minute) and
- * answers 429 with a problem body and Retry-After beyond that. Mount it on the customer portal's
+ * Limits each IP address to `limit` requests (default 60) per `windowMs` (default one minute), and
+ * rejects further requests with 429, a problem body and Retry-After. Mount it on the customer portal's
  * routes. Counts live in process memory, per replica, like authFailureLimiter's.
  */
 export function portalLimiter(options: RateLimitOptions = {}): RequestHandler {

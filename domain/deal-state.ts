@@ -63,8 +63,8 @@ export interface FollowUp {
 export type RevisionStatus = 'draft' | 'sent' | 'changes_requested' | 'approved' | 'superseded' | 'expired' | 'void';
 
 /**
- * What cancelling the deal must undo for a document created so far. Steps push one as they create the
- * document; cancellation runs them newest first.
+ * Undo action for a document the deal created. Steps push one as they create the document, and
+ * cancellation runs them newest first.
  */
 export type Compensation =
   | { kind: 'void_estimate'; estimateNumber: string }

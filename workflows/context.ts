@@ -63,7 +63,7 @@ export class DealContext {
     }
   }
 
-  /** Whether no step is running or waiting for the lock. */
+  /** Returns whether no step is running or waiting for the lock. */
   isIdle(): boolean {
     return !this.busy && this.waiting === 0;
   }
