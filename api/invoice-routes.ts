@@ -77,7 +77,8 @@ export function createInvoiceRouter(deals: DealService, db: Database, settings: 
     const items = rows.map((row) => {
       const total = formatAmount(row.total, row.currency);
       const amountPaid = formatAmount(row.amount_paid, row.currency);
-      const overdue = row.status === 'sent' && row.due_date < today;
+      let status = row.status;
+      if (row.status === 'sent') status = row.due_date < today ? 'overdue' : 'open';
       return {
         number: row.number,
         dealNumber: row.deal_number,
@@ -90,7 +91,7 @@ export function createInvoiceRouter(deals: DealService, db: Database, settings: 
         total,
         amountPaid,
         balance: subtractAmount(total, amountPaid, row.currency),
-        status: row.status === 'sent' ? (overdue ? 'overdue' : 'open') : row.status,
+        status,
       };
     });
     res.json({ items, nextCursor: items.length === limit ? items[items.length - 1].number : null });

