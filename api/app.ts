@@ -15,6 +15,9 @@ import { ProblemError, sendProblem } from './problem';
 import { authenticate } from './auth';
 import { createDocumentRouter } from './document-routes';
 import { createInvoiceRouter } from './invoice-routes';
+import { requestId, requestIdOf } from './request-id';
+import { authFailureLimiter, logRedactPaths, securityHeaders, serializeRequest } from './security';
+import { idempotency } from './idempotency';
 
 export interface AppDependencies {
   client: Client;
@@ -30,12 +33,26 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   const checks = new ReferenceChecks(db);
 
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger, customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info') }));
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: requestIdOf,
+      serializers: { req: serializeRequest },
+      redact: { paths: logRedactPaths, censor: '[redacted]' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(securityHeaders());
   app.use(express.json({ limit: '256kb' }));
   app.use(requireJsonBody);
 
   app.use(createHealthRouter(client, db));
+  // The rate limit on failed authentication must run before the key check; idempotency after it, since
+  // stored responses belong to the user.
+  app.use(authFailureLimiter());
   app.use(authenticate(db));
+  app.use(idempotency(db));
   app.use(createMasterDataRouter(db));
   app.use(createDealRouter(deals, checks, db));
   app.use(createStepRouter(deals, checks, db));

@@ -20,6 +20,7 @@ export interface IdempotencyOptions {
   /**
    * Age in milliseconds after which an in-progress key counts as abandoned by a crashed process, so the
    * next request with it runs the handler again. Default 5 minutes.
+   * NOTE: a handler that is still running after this age (a stuck Temporal update) can then run twice.
    */
   staleAfterMs?: number;
   /** Returns who sent the request, because keys are separate per principal. Default: the authenticated user's key, or ''. */

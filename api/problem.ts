@@ -11,6 +11,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: { path: string; message: string }[];
+  /** The request's X-Request-Id, to find its log lines (an RFC 9457 extension member). */
+  requestId?: string;
 }
 
 export const problemTypes = {
@@ -53,5 +55,7 @@ export function validationProblem(error: ZodError, where: string): ProblemError 
 }
 
 export function sendProblem(res: Response, problem: Problem): void {
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  const requestId = res.getHeader('x-request-id');
+  const body = typeof requestId === 'string' ? { ...problem, requestId } : problem;
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
 }

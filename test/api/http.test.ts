@@ -411,10 +411,10 @@ describe('not found', () => {
   });
 
   test('unknown route returns 404', async () => {
-    const reply = await get('/invoices');
+    const reply = await get('/quotes');
 
     expectProblem(reply, 404, '/problems/not-found');
-    expect(reply.body.detail).toBe('no route for GET /invoices');
+    expect(reply.body.detail).toBe('no route for GET /quotes');
   });
 
   test('unknown customer returns 404', async () => {
