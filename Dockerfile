@@ -5,6 +5,8 @@ WORKDIR /app
 # Production dependencies only, which include tsx to run the TypeScript sources. The image's npm 10 ignores the
 # allowScripts field in package.json and runs every install script.
 COPY package.json package-lock.json ./
+# swagger-ui-dist depends on @scarf/scarf, whose install script sends usage analytics; this turns it off.
+ENV SCARF_ANALYTICS=false
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY . .

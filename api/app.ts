@@ -18,6 +18,7 @@ import { createInvoiceRouter } from './invoice-routes';
 import { requestId, requestIdOf } from './request-id';
 import { authFailureLimiter, logRedactPaths, securityHeaders, serializeRequest } from './security';
 import { idempotency } from './idempotency';
+import { createOpenApiRouter } from './openapi-routes';
 
 export interface AppDependencies {
   client: Client;
@@ -48,6 +49,7 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   app.use(requireJsonBody);
 
   app.use(createHealthRouter(client, db));
+  app.use(createOpenApiRouter());
   // The rate limit on failed authentication must run before the key check; idempotency after it, since
   // stored responses belong to the user.
   app.use(authFailureLimiter());

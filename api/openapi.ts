@@ -24,7 +24,7 @@ import type { DunningSettings } from '../domain/dunning';
 import type { PricedLine } from '../domain/pricing';
 import { stepRoutes } from './step-routes';
 import { customerSchema } from './master-data-routes';
-import { problemTypes, type ProblemKind } from './problem';
+import { problemTypes, type Problem, type ProblemKind } from './problem';
 import { roleMatrix, type StepName, type StepPermission } from '../domain/roles';
 
 /**
@@ -112,6 +112,7 @@ const boolean: Schema = { type: 'boolean' };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
 const date: Schema = { type: 'string', format: 'date' };
 const decimal: Schema = { type: 'string', pattern: decimalPattern, description: 'Decimal string.', examples: ['59948.46'] };
+const percent: Schema = { ...decimal, description: 'Percentage as a decimal string.', examples: ['7.25'] };
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type, 'null'] });
 
@@ -231,7 +232,7 @@ const dealSchemas: Record<string, Schema> = {
     company: required(string),
     contactName: required(string),
     contactEmail: required(string),
-    taxRatePercent: required(decimal),
+    taxRatePercent: required(percent),
     paymentTermsDays: required(integer),
   }),
   FollowUp: objectSchema<FollowUp>('A scheduled call, email, meeting or visit.', {
@@ -279,7 +280,7 @@ const dealSchemas: Record<string, Schema> = {
     kind: required(stringEnum<PricedLine['kind']>({ goods: true, service: true })),
     quantity: required(integer),
     unitPrice: required(decimal),
-    discountPercent: required(decimal),
+    discountPercent: required(percent),
     net: required(decimal),
     tax: required(decimal),
   }),
@@ -302,7 +303,7 @@ const dealSchemas: Record<string, Schema> = {
     kind: required(stringEnum<OrderLine['kind']>({ goods: true, service: true })),
     quantity: required(integer),
     unitPrice: required(decimal),
-    discountPercent: required(decimal),
+    discountPercent: required(percent),
     net: required(decimal),
     tax: required(decimal),
     reservedQuantity: required({ ...integer, description: 'Units held in stock and not yet shipped; goods lines only.' }),
@@ -407,7 +408,7 @@ const tableSchemas: Record<string, Schema> = {
       contactPhone: nullable(string),
       billingAddress: ref('Address'),
       shippingAddress: ref('Address'),
-      taxRatePercent: decimal,
+      taxRatePercent: percent,
       paymentTermsDays: integer,
       createdAt: dateTime,
     },
@@ -422,7 +423,7 @@ const tableSchemas: Record<string, Schema> = {
       kind: { type: 'string', enum: ['goods', 'service'] },
       unitPrice: decimal,
       onHand: { ...nullable(integer), description: 'Units in stock; null for services.' },
-      reserved: { ...nullable(integer), description: 'Units held for orders; null for services.' },
+      reserved: { ...integer, description: 'Units of `onHand` held for open orders; 0 for services.' },
       weightKg: nullable(decimal),
     },
     required: ['sku'],
@@ -508,6 +509,7 @@ const tags = [
   { name: 'Billing', description: 'Invoices and payments.' },
   { name: 'Master data', description: 'Customers, products and users.' },
   { name: 'Inventory', description: 'Stock receipts.' },
+  { name: 'Documents', description: 'PDF downloads of stored documents.' },
   { name: 'Operations', description: 'Health check.' },
 ] as const;
 type Tag = (typeof tags)[number]['name'];
@@ -600,48 +602,108 @@ const capitalize = (name: string) => `${name.charAt(0).toUpperCase()}${name.slic
 
 const jsonContent = (schema: Schema) => ({ 'application/json': { schema } });
 
-/** Builds an `application/problem+json` response of one problem kind, with an example body. */
-function problemResponse(description: string, kind: ProblemKind, detail: string, errors?: { path: string; message: string }[]): Schema {
+// ---------------------------------------------------------------------------------------------------
+// Problem responses
+// ---------------------------------------------------------------------------------------------------
+
+/** One reason for a problem response, with an example body. */
+interface ProblemCase {
+  /** When the API sends it, as a sentence. */
+  when: string;
+  example: Problem;
+}
+
+function problemCase(when: string, kind: ProblemKind, detail: string, errors?: Problem['errors']): ProblemCase {
   const { uri, title, status } = problemTypes[kind];
-  return {
-    description: `${description} Problem type \`${uri}\`.`,
+  return { when, example: { type: uri, title, status, detail, ...(errors ? { errors } : {}) } };
+}
+
+/** Cases behind each response built by problemResponse, so a later case can be added to it. */
+const casesOfResponse = new WeakMap<Schema, ProblemCase[]>();
+
+/** Builds an `application/problem+json` response from the cases that share its status code. */
+function problemResponse(...cases: ProblemCase[]): Schema {
+  const response: Schema = {
+    description: cases.map(({ when, example }) => `${when} Problem type \`${example.type}\`.`).join('\n\n'),
     content: {
       'application/problem+json': {
         schema: ref('Problem'),
-        example: { type: uri, title, status, detail, ...(errors ? { errors } : {}) },
+        examples: Object.fromEntries(cases.map(({ example }) => [example.type.replace('/problems/', ''), { summary: example.title, value: example }])),
       },
     },
   };
+  casesOfResponse.set(response, cases);
+  return response;
 }
 
-const problems = {
-  validation: problemResponse(
-    'Invalid body, query or path parameter; `errors` names each field.',
+/** Returns the response with one more problem case, or a new response when there was none. */
+function withProblemCase(response: Schema | undefined, added: ProblemCase): Schema {
+  const cases = response ? casesOfResponse.get(response) : [];
+  if (!cases) throw new Error(`response "${String(response?.description)}" was not built by problemResponse`);
+  return problemResponse(...cases, added);
+}
+
+const problemCases = {
+  validation: problemCase(
+    'Invalid body, query, path parameter or header; `errors` names each field.',
     'validation',
     'invalid request body: amount must be a decimal string such as "1250.00"',
     [{ path: 'amount', message: 'must be a decimal string such as "1250.00"' }],
   ),
-  unauthenticated: problemResponse(
+  unauthenticated: problemCase(
     'No API key, or an unknown or revoked one.',
     'unauthenticated',
     'missing API key: send it as "Authorization: Bearer <key>" or in X-Api-Key',
   ),
-  forbidden: problemResponse(
+  forbidden: problemCase(
     "The key's user may not take this step, or the body names another actor.",
     'forbidden',
     'payments needs role finance or admin; user sofia has sales_rep',
   ),
-  dealNotFound: problemResponse('No deal has this number.', 'notFound', 'deal 42 not found'),
-  stepRejected: problemResponse(
+  forbiddenRole: problemCase("The key's user does not have a role that may send this request.", 'forbidden', 'create customer needs role sales_rep or sales_manager or admin; user fin has finance'),
+  dealNotFound: problemCase('No deal has this number.', 'notFound', 'deal 42 not found'),
+  stepRejected: problemCase(
     'The step is not allowed in the current phase, or the deal has ended.',
     'stepRejected',
     'deal 42 has ended as paid; no further steps are allowed',
   ),
-  notJson: problemResponse('The request has a body that is not `application/json`.', 'unsupportedMediaType', 'request body must be application/json, not text/plain'),
-  unknownReference: problemResponse('A user or SKU named in the body does not exist.', 'unprocessable', 'lines.0.sku: unknown SKU "GM-XX-1"', [
+  notJson: problemCase('The request has a body that is not `application/json`.', 'unsupportedMediaType', 'request body must be application/json, not text/plain'),
+  unknownReference: problemCase('A user or SKU named in the body does not exist.', 'unprocessable', 'lines.0.sku: unknown SKU "GM-XX-1"', [
     { path: 'lines.0.sku', message: 'unknown SKU "GM-XX-1"' },
   ]),
-};
+  // The cases below are sent by api/security.ts and api/idempotency.ts, whose types are not in problemTypes.
+  rateLimited: {
+    when: 'Too many requests from this address got 401 recently. `Retry-After` gives the seconds to wait.',
+    example: {
+      type: '/problems/rate-limited',
+      title: 'Too many requests',
+      status: 429,
+      detail: 'too many failed authentications from this address: 20 within 15 minute(s); retry after 840 seconds',
+    },
+  },
+  idempotencyKeyInProgress: {
+    when: 'A request with the same `Idempotency-Key` is still running.',
+    example: {
+      type: '/problems/idempotency-key-in-progress',
+      title: 'Idempotency key in progress',
+      status: 409,
+      detail: 'a request with Idempotency-Key "pay-INV-000001-1" to POST /deals/42/payments is still in progress; retry after it completes',
+    },
+  },
+  idempotencyKeyReused: {
+    when: 'The `Idempotency-Key` was already used for a different request.',
+    example: {
+      type: '/problems/idempotency-key-reused',
+      title: 'Idempotency key reused',
+      status: 422,
+      detail: 'Idempotency-Key "pay-INV-000001-1" was already used for a different request to POST /deals/42/payments; send a new key for a new request',
+    },
+  },
+} satisfies Record<string, ProblemCase>;
+
+// ---------------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------------
 
 /**
  * Returns the request schema with `actor` optional, because the API sets it from the API key before it
@@ -703,14 +765,12 @@ function stepOperations(requests: RequestSchemas): Record<string, Schema> {
         requestBody: requests.body(`${capitalize(operationId)}Request`, route.schema, route.actor),
         responses: {
           200: { description: 'The deal after the step.', content: jsonContent(ref('Deal')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          403: problems.forbidden,
-          404: problems.dealNotFound,
-          409: problems.stepRejected,
-          415: problems.notJson,
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbidden),
+          404: problemResponse(problemCases.dealNotFound),
+          409: problemResponse(problemCases.stepRejected),
           // Only steps that check references (a user to assign to, the SKUs of estimate lines) get 422.
-          ...(route.check ? { 422: problems.unknownReference } : {}),
+          ...(route.check ? { 422: problemResponse(problemCases.unknownReference) } : {}),
         },
       },
     };
@@ -718,20 +778,29 @@ function stepOperations(requests: RequestSchemas): Record<string, Schema> {
   return paths;
 }
 
+const limitParameter: Schema = { name: 'limit', in: 'query', description: 'Page size.', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } };
+const customerIdParameter: Schema = { name: 'customerId', in: 'query', schema: { type: 'integer', exclusiveMinimum: 0 } };
+
 /** Query parameters of `GET /deals`. */
 // NOTE: listQuerySchema in api/deal-routes.ts is not exported, so these repeat its rules by hand.
 // Exporting it would let them be generated like the request bodies.
 const listDealsParameters: Schema[] = [
   { name: 'phase', in: 'query', schema: { type: 'string', enum: [...phases] } },
+  {
+    name: 'q',
+    in: 'query',
+    description: 'Case-insensitive text in the title or customer name, 2 to 100 characters after trimming.',
+    schema: { type: 'string', minLength: 2, maxLength: 100 },
+  },
   { name: 'owner', in: 'query', description: 'User key of the owner.', schema: { type: 'string', minLength: 1 } },
-  { name: 'customerId', in: 'query', schema: { type: 'integer', exclusiveMinimum: 0 } },
+  customerIdParameter,
   {
     name: 'after',
     in: 'query',
     description: 'Deal number after which the page starts: `nextCursor` of the previous page.',
     schema: { type: 'integer', exclusiveMinimum: 0 },
   },
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  limitParameter,
 ];
 
 const itemsOf = (schemaName: string): Schema => ({
@@ -740,19 +809,16 @@ const itemsOf = (schemaName: string): Schema => ({
   required: ['items'],
 });
 
-/** Builds the operations outside the deal steps, keyed by OpenAPI path. */
-function otherOperations(requests: RequestSchemas): Record<string, Schema> {
-  const idParameter = {
-    name: 'id',
-    in: 'path',
-    required: true,
-    schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
-  };
+const createdResponse = (description: string, location: string, schemaName: string): Schema => ({
+  description,
+  headers: { Location: { description: `URL of the new resource, \`${location}\`.`, schema: string } },
+  content: jsonContent(ref(schemaName)),
+});
+
+/** Builds the deal operations outside the steps: create, read, list and the payment notice signal. */
+function dealOperations(requests: RequestSchemas): Record<string, Schema> {
   const createLead = permission('create lead');
   const paymentNotice = permission('payment-notices');
-  const createCustomer = permission('create customer');
-  const stockReceipt = permission('inventory receipt');
-
   return {
     '/deals': {
       post: {
@@ -764,19 +830,15 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         ...createLead.extensions,
         requestBody: requests.body('CreateLeadRequest', inputs.createLeadSchema, 'user'),
         responses: {
-          201: {
-            description: 'The new deal.',
-            headers: { Location: { description: 'URL of the deal, `/deals/{number}`.', schema: string } },
-            content: jsonContent(ref('Deal')),
-          },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          403: problems.forbidden,
-          409: problems.stepRejected,
-          415: problems.notJson,
-          422: problemResponse('No customer has `customerId`.', 'unprocessable', 'customerId: customer 99 not found', [
-            { path: 'customerId', message: 'customer 99 not found' },
-          ]),
+          201: createdResponse('The new deal.', '/deals/{number}', 'Deal'),
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbidden),
+          409: problemResponse(problemCases.stepRejected),
+          422: problemResponse(
+            problemCase('No customer has `customerId`.', 'unprocessable', 'customerId: customer 99 not found', [
+              { path: 'customerId', message: 'customer 99 not found' },
+            ]),
+          ),
         },
       },
       get: {
@@ -787,8 +849,7 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         parameters: listDealsParameters,
         responses: {
           200: { description: 'One page of deals.', content: jsonContent(ref('DealList')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
+          400: problemResponse(problemCases.validation),
         },
       },
     },
@@ -801,9 +862,8 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         parameters: [dealNumberParameter],
         responses: {
           200: { description: 'The deal.', content: jsonContent(ref('Deal')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          404: problems.dealNotFound,
+          400: problemResponse(problemCases.validation),
+          404: problemResponse(problemCases.dealNotFound),
         },
       },
     },
@@ -823,15 +883,22 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         requestBody: requests.body('RecordPaymentRequest', inputs.paymentSchema, 'user'),
         responses: {
           202: { description: 'The notice was delivered to the deal.', content: jsonContent(ref('PaymentNoticeAccepted')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          403: problems.forbidden,
-          404: problems.dealNotFound,
-          409: problems.stepRejected,
-          415: problems.notJson,
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbidden),
+          404: problemResponse(problemCases.dealNotFound),
+          409: problemResponse(problemCases.stepRejected),
         },
       },
     },
+  };
+}
+
+/** Builds the operations on customers, products, users and stock. */
+function masterDataOperations(requests: RequestSchemas): Record<string, Schema> {
+  const createCustomer = permission('create customer');
+  const stockReceipt = permission('inventory receipt');
+  const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 } };
+  return {
     '/customers': {
       post: {
         operationId: 'createCustomer',
@@ -841,30 +908,19 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         ...createCustomer.extensions,
         requestBody: requests.body('CreateCustomerRequest', customerSchema),
         responses: {
-          201: {
-            description: 'The new customer.',
-            headers: { Location: { description: 'URL of the customer, `/customers/{id}`.', schema: string } },
-            content: jsonContent(ref('Customer')),
-          },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          403: problems.forbidden,
+          201: createdResponse('The new customer.', '/customers/{id}', 'Customer'),
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbiddenRole),
           409: problemResponse(
-            'A customer with this company name already exists.',
-            'conflict',
-            'customer "Northfield Fabrication Ltd" already exists with id 1',
+            problemCase('A customer with this company name already exists.', 'conflict', 'customer "Northfield Fabrication Ltd" already exists with id 1'),
           ),
-          415: problems.notJson,
         },
       },
       get: {
         operationId: 'listCustomers',
         summary: 'List customers',
         tags: ['Master data'],
-        responses: {
-          200: { description: 'All customers by id.', content: jsonContent(itemsOf('Customer')) },
-          401: problems.unauthenticated,
-        },
+        responses: { 200: { description: 'All customers by id.', content: jsonContent(itemsOf('Customer')) } },
       },
     },
     '/customers/{id}': {
@@ -875,9 +931,8 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         parameters: [idParameter],
         responses: {
           200: { description: 'The customer.', content: jsonContent(ref('Customer')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          404: problemResponse('No customer has this id.', 'notFound', 'customer 7 not found'),
+          400: problemResponse(problemCases.validation),
+          404: problemResponse(problemCase('No customer has this id.', 'notFound', 'customer 7 not found')),
         },
       },
     },
@@ -886,10 +941,7 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         operationId: 'listProducts',
         summary: 'List products',
         tags: ['Master data'],
-        responses: {
-          200: { description: 'All products by SKU.', content: jsonContent(itemsOf('Product')) },
-          401: problems.unauthenticated,
-        },
+        responses: { 200: { description: 'All products by SKU.', content: jsonContent(itemsOf('Product')) } },
       },
     },
     '/users': {
@@ -897,10 +949,7 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         operationId: 'listUsers',
         summary: 'List users',
         tags: ['Master data'],
-        responses: {
-          200: { description: 'All users by key.', content: jsonContent(itemsOf('User')) },
-          401: problems.unauthenticated,
-        },
+        responses: { 200: { description: 'All users by key.', content: jsonContent(itemsOf('User')) } },
       },
     },
     '/inventory/receipts': {
@@ -914,17 +963,116 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
         requestBody: requests.body('RecordStockReceiptRequest', inputs.stockReceiptSchema, 'user'),
         responses: {
           201: { description: 'The receipt was recorded.', content: jsonContent(ref('StockReceiptResult')) },
-          400: problems.validation,
-          401: problems.unauthenticated,
-          403: problems.forbidden,
-          409: problemResponse('A receipt with this reference is already recorded.', 'conflict', 'stock receipt GR-1001 is already recorded (5 × GM-HP-150)'),
-          415: problems.notJson,
-          422: problemResponse('The SKU does not exist or is a service.', 'unprocessable', 'sku: product "GM-XX-1" not found', [
-            { path: 'sku', message: 'not found' },
-          ]),
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbidden),
+          409: problemResponse(
+            problemCase('A receipt with this reference is already recorded.', 'conflict', 'stock receipt GR-1001 is already recorded (5 × GM-HP-150)'),
+          ),
+          422: problemResponse(
+            problemCase('The SKU does not exist or is a service.', 'unprocessable', 'sku: product "GM-XX-1" not found', [{ path: 'sku', message: 'not found' }]),
+          ),
         },
       },
     },
+  };
+}
+
+/** Builds the invoice list and batch invoicing operations of api/invoice-routes.ts. */
+// NOTE: the query and body schemas of api/invoice-routes.ts are not exported, so these repeat their
+// rules by hand. Exporting them would let them be generated like the step bodies.
+function invoiceOperations(): Record<string, Schema> {
+  const batch = permission('invoices');
+  return {
+    '/invoices': {
+      get: {
+        operationId: 'listInvoices',
+        summary: 'List invoices',
+        description: 'Reads invoices from PostgreSQL, newest first, with the amount paid and the balance.',
+        tags: ['Billing'],
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            description: "`open` is sent and not yet due; `overdue` is sent and past its due date in the company's time zone.",
+            schema: { type: 'string', enum: ['draft', 'open', 'overdue', 'paid'] },
+          },
+          customerIdParameter,
+          {
+            name: 'after',
+            in: 'query',
+            description: 'Invoice number after which the page starts: `nextCursor` of the previous page.',
+            schema: { type: 'string', pattern: '^INV-\\d{6}$' },
+          },
+          limitParameter,
+        ],
+        responses: {
+          200: { description: 'One page of invoices.', content: jsonContent(ref('InvoiceList')) },
+          400: problemResponse(problemCases.validation),
+        },
+      },
+    },
+    '/invoicing/batch': {
+      post: {
+        operationId: 'invoiceShippedOrders',
+        summary: 'Batch invoicing',
+        description: [
+          'Invoices every fully shipped order that still has quantities to invoice, and reports each deal as `invoiced`, ' +
+            '`skipped` or `failed`. A failed deal does not stop the batch, and running it again invoices nothing twice.',
+          batch.note,
+        ].join('\n\n'),
+        tags: ['Billing'],
+        ...batch.extensions,
+        requestBody: { required: false, content: jsonContent(ref('BatchInvoicingRequest')) },
+        responses: {
+          200: { description: 'The result of each deal.', content: jsonContent(ref('BatchInvoicingResult')) },
+          400: problemResponse(problemCases.validation),
+          403: problemResponse(problemCases.forbiddenRole),
+        },
+      },
+    },
+  };
+}
+
+/** Builds the PDF downloads of api/document-routes.ts. */
+function documentOperations(): Record<string, Schema> {
+  const numberParameter = (documentName: string, example: string): Schema => ({
+    name: 'number',
+    in: 'path',
+    required: true,
+    description: `${documentName} number, such as ${example}.`,
+    schema: { type: 'string', pattern: '^[A-Z]{2,3}-\\d{6}$' },
+  });
+  const pdfOperation = (operationId: string, summary: string, parameters: Schema[]): Schema => ({
+    get: {
+      operationId,
+      summary,
+      description: 'Renders the stored document as a PDF on each request.',
+      tags: ['Documents'],
+      parameters,
+      responses: {
+        200: { description: 'The PDF, shown inline.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+        400: problemResponse(problemCases.validation),
+        404: problemResponse(problemCase('No such document.', 'notFound', 'invoice INV-000099 not found')),
+      },
+    },
+  });
+  return {
+    '/documents/estimates/{number}/revisions/{revision}': pdfOperation('getEstimatePdf', 'Estimate PDF', [
+      numberParameter('Estimate', 'EST-000001'),
+      { name: 'revision', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 } },
+    ]),
+    '/documents/orders/{number}': pdfOperation('getOrderConfirmationPdf', 'Order confirmation PDF', [numberParameter('Order', 'SO-000001')]),
+    '/documents/receipts/{number}': pdfOperation('getSalesReceiptPdf', 'Sales receipt PDF', [numberParameter('Sales receipt', 'SR-000001')]),
+    '/documents/invoices/{number}': pdfOperation('getInvoicePdf', 'Invoice PDF', [numberParameter('Invoice', 'INV-000001')]),
+    '/documents/payments/{id}': pdfOperation('getPaymentReceiptPdf', 'Payment receipt PDF', [
+      { name: 'id', in: 'path', required: true, description: 'Payment id.', schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 } },
+    ]),
+  };
+}
+
+/** Builds GET /health, the one operation that needs no API key. */
+function healthOperations(): Record<string, Schema> {
+  return {
     '/health': {
       get: {
         operationId: 'getHealth',
@@ -941,6 +1089,91 @@ function otherOperations(requests: RequestSchemas): Record<string, Schema> {
   };
 }
 
+/**
+ * Adds what the middleware in api/app.ts does to every operation. Where an API key is needed, that is
+ * 401 and 429. Every POST also gets the `Idempotency-Key` header, 415 for a body that is not JSON, and
+ * the 409 and 422 of the idempotency key checks.
+ */
+function addMiddlewareResponses(paths: Record<string, Record<string, Schema>>): void {
+  for (const operations of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const responses = operation.responses as Record<string, Schema>;
+      if (!Array.isArray(operation.security) || operation.security.length > 0) {
+        responses[401] = problemResponse(problemCases.unauthenticated);
+        responses[429] = {
+          ...problemResponse(problemCases.rateLimited),
+          headers: { 'Retry-After': { description: 'Seconds until requests from this address are accepted again.', schema: integer } },
+        };
+      }
+      if (method !== 'post') continue;
+      operation.parameters = [...((operation.parameters as Schema[] | undefined) ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
+      responses[415] = problemResponse(problemCases.notJson);
+      responses[409] = withProblemCase(responses[409], problemCases.idempotencyKeyInProgress);
+      responses[422] = withProblemCase(responses[422], problemCases.idempotencyKeyReused);
+    }
+  }
+}
+
+/** Request and response schemas of api/invoice-routes.ts. */
+const invoiceSchemas: Record<string, Schema> = {
+  InvoiceListItem: {
+    type: 'object',
+    properties: {
+      number: string,
+      dealNumber: integer,
+      orderNumber: string,
+      customerId: integer,
+      customerName: string,
+      issueDate: date,
+      dueDate: date,
+      currency: string,
+      total: decimal,
+      amountPaid: decimal,
+      balance: decimal,
+      status: { type: 'string', enum: ['draft', 'open', 'overdue', 'paid'] },
+    },
+    required: ['number', 'dealNumber', 'orderNumber', 'customerId', 'issueDate', 'dueDate', 'currency', 'total', 'amountPaid', 'balance', 'status'],
+  },
+  InvoiceList: {
+    type: 'object',
+    properties: {
+      items: arrayOf(ref('InvoiceListItem')),
+      nextCursor: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null on the last page.' },
+    },
+    required: ['items', 'nextCursor'],
+  },
+  BatchInvoicingRequest: {
+    type: 'object',
+    description: 'Filters of the batch; without them every fully shipped order is a candidate.',
+    properties: {
+      customerId: { type: 'integer', exclusiveMinimum: 0 },
+      shippedFrom: { ...date, description: 'First day of the last shipment, inclusive.' },
+      shippedTo: { ...date, description: 'Last day of the last shipment, inclusive; not before `shippedFrom`.' },
+    },
+  },
+  BatchInvoicingResult: {
+    type: 'object',
+    properties: {
+      invoiced: integer,
+      skipped: integer,
+      failed: integer,
+      results: arrayOf({
+        type: 'object',
+        properties: {
+          dealNumber: integer,
+          orderNumber: string,
+          result: { type: 'string', enum: ['invoiced', 'skipped', 'failed'] },
+          invoiceNumber: string,
+          total: decimal,
+          reason: { ...string, description: 'Why the deal was skipped or failed.' },
+        },
+        required: ['dealNumber', 'orderNumber', 'result'],
+      }),
+    },
+    required: ['invoiced', 'skipped', 'failed', 'results'],
+  },
+};
+
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
   if (typeof manifest.version !== 'string') throw new Error('package.json has no "version" string');
@@ -950,7 +1183,16 @@ function packageVersion(): string {
 /** Builds the OpenAPI 3.1.0 document of the HTTP API. */
 export function buildOpenApiDocument(): object {
   const requests = new RequestSchemas();
-  const paths = { ...otherOperations(requests), ...stepOperations(requests) };
+  const paths: Record<string, Record<string, Schema>> = {
+    ...dealOperations(requests),
+    ...stepOperations(requests),
+    ...invoiceOperations(),
+    ...masterDataOperations(requests),
+    ...documentOperations(),
+    ...healthOperations(),
+  } as Record<string, Record<string, Schema>>;
+  addMiddlewareResponses(paths);
+
   return {
     openapi: '3.1.0',
     info: {
@@ -960,7 +1202,9 @@ export function buildOpenApiDocument(): object {
         'Each deal, from lead to payment, is one durable Temporal workflow. Every request except `GET /health` ' +
         "carries a user's API key, as `Authorization: Bearer <key>` or in `X-Api-Key`, and the key's user is the " +
         'actor of each step. Every step is a `POST` under `/deals/{number}/` and returns the deal as stored after ' +
-        'the step. Errors are `application/problem+json` (RFC 9457). Amounts are decimal strings.',
+        'the step. Errors are `application/problem+json` (RFC 9457). Amounts are decimal strings.\n\n' +
+        'Every response carries `X-Request-Id`: the caller\'s own value when it is 1 to 100 characters of ' +
+        '`A-Z a-z 0-9 . _ : @ + = / -`, else a new UUID. The same id is in the server log.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
@@ -980,8 +1224,18 @@ export function buildOpenApiDocument(): object {
           description: 'Deal number.',
           schema: { type: 'integer', minimum: 1, maximum: 9_999_999_999 },
         },
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Makes the POST safe to retry. A repeat with the same key and the same request gets the first response again, ' +
+            'with `Idempotent-Replayed: true`, and the step does not run twice. Responses 401, 403, 429 and 5xx are not ' +
+            'stored, so a retry with the same key runs the request again. Keys are separate per user.',
+          schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x20-\\x7E]+$' },
+        },
       },
-      schemas: { ...dealSchemas, ...tableSchemas, ...requests.components },
+      schemas: { ...dealSchemas, ...tableSchemas, ...invoiceSchemas, ...requests.components },
     },
   };
 }
