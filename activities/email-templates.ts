@@ -2,7 +2,19 @@ import type { PricedLine } from '../domain/pricing';
 
 /** Every email the deal workflow sends, with the data its template needs. */
 export type EmailContent =
-  | { kind: 'estimate'; estimateNumber: string; revision: number; validUntil: string; lines: PricedLine[]; totals: Totals; message?: string }
+  | {
+      kind: 'estimate';
+      estimateNumber: string;
+      revision: number;
+      validUntil: string;
+      /** Instant the revision expires, which also bounds its portal link. */
+      expiresAt: string;
+      lines: PricedLine[];
+      totals: Totals;
+      message?: string;
+      /** Link to the customer portal, added by the email activity. */
+      portalUrl?: string;
+    }
   | { kind: 'order_confirmation'; orderNumber: string; purchaseOrderRef?: string; lines: PricedLine[]; totals: Totals }
   | { kind: 'shipment_notice'; orderNumber: string; shipmentNumber: string; carrier: string; trackingNumber: string; lines: { sku: string; quantity: number }[] }
   | { kind: 'invoice'; invoiceNumber: string; orderNumber: string; issueDate: string; dueDate: string; totals: Totals }
@@ -53,6 +65,7 @@ export function renderEmail(content: EmailContent, company: string, dealNumber: 
           `Estimate ${content.estimateNumber}, revision ${content.revision}, valid until ${content.validUntil}.`,
           lineTable(content.lines, content.totals.currency),
           totalsBlock(content.totals),
+          content.portalUrl ? `Approve the estimate or ask for changes here:\n${content.portalUrl}` : '',
           company,
         ].join('\n\n'),
       };

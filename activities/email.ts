@@ -5,6 +5,7 @@ import type { Mailer } from './mailer';
 import { renderEmail, type EmailContent } from './email-templates';
 import { documentFileName, loadBusinessDocument, type DocumentRef } from '../models/document-loader';
 import { renderDocumentPdf } from '../documents';
+import { signPortalToken } from '../api/portal-token';
 
 /** Recipient of an email: an address (the customer's contact), a user, or every user with a role. */
 export type Recipient = { address: string } | { user: string } | { role: string };
@@ -18,7 +19,16 @@ export interface SendEmailInput {
   attachment?: { document: DocumentRef; timeZone: string };
 }
 
-export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string) {
+/** Where portal links point and the secret that signs them. */
+export interface PortalLinkSettings {
+  publicUrl: string;
+  secret: string;
+}
+
+/** Days a portal link stays usable after its revision expires, so the customer sees why it expired. */
+const PORTAL_LINK_GRACE_DAYS = 30;
+
+export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string, portal: PortalLinkSettings) {
   const { Email, User, CompanySettings } = db.models;
 
   async function resolveAddresses(to: Recipient): Promise<string[]> {
@@ -41,7 +51,8 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
   async function sendEmail(input: SendEmailInput): Promise<{ recipient: string; subject: string; status: 'sent' | 'already_sent' }> {
     const company = await CompanySettings.findByPk(1);
     const companyName = (company?.get('name') as string | undefined) ?? 'Sales';
-    const { subject, text } = renderEmail(input.content, companyName, input.dealNumber);
+    const content = input.content.kind === 'estimate' ? { ...input.content, portalUrl: portalLink(input.dealNumber, input.content) } : input.content;
+    const { subject, text } = renderEmail(content, companyName, input.dealNumber);
     const recipient = (await resolveAddresses(input.to)).join(', ');
     const messageId = `<${input.key.replace(/[^A-Za-z0-9.-]/g, '.')}@${messageIdDomain}>`;
 
@@ -69,6 +80,12 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
     await row.update({ status: 'sent', sentAt: new Date(), outboxPath: delivery.outboxPath ?? null });
     log.info('email sent', { key: input.key, recipient, subject, outboxPath: delivery.outboxPath });
     return { recipient, subject, status: 'sent' };
+  }
+
+  function portalLink(dealNumber: number, estimate: { estimateNumber: string; revision: number; expiresAt: string }): string {
+    const expiresAt = Date.parse(estimate.expiresAt) + PORTAL_LINK_GRACE_DAYS * 24 * 60 * 60 * 1000;
+    const token = signPortalToken({ dealNumber, estimateNumber: estimate.estimateNumber, revision: estimate.revision, expiresAt }, portal.secret);
+    return `${portal.publicUrl.replace(/\/$/, '')}/portal/${token}`;
   }
 
   async function renderAttachment(document: DocumentRef, timeZone: string) {

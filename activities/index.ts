@@ -4,7 +4,7 @@ import { createDealActivities } from './deals';
 import { createEstimateActivities } from './estimates';
 import { createOrderActivities } from './orders';
 import { createInvoiceActivities } from './invoices';
-import { createEmailActivities } from './email';
+import { createEmailActivities, type PortalLinkSettings } from './email';
 import { createCompensationActivities } from './compensations';
 
 export interface ActivityDependencies {
@@ -12,17 +12,18 @@ export interface ActivityDependencies {
   mailer: Mailer;
   /** Domain part of generated Message-IDs, such as glocial-machineries.example. */
   messageIdDomain: string;
+  portal: PortalLinkSettings;
 }
 
 /** Builds every activity of the deal workflow around shared dependencies, as the worker registers them. */
-export function createActivities({ db, mailer, messageIdDomain }: ActivityDependencies) {
+export function createActivities({ db, mailer, messageIdDomain, portal }: ActivityDependencies) {
   return {
     ...createDealActivities(db),
     ...createEstimateActivities(db),
     ...createOrderActivities(db),
     ...createInvoiceActivities(db),
     ...createCompensationActivities(db),
-    ...createEmailActivities(db, mailer, messageIdDomain),
+    ...createEmailActivities(db, mailer, messageIdDomain, portal),
   };
 }
 

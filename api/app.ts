@@ -16,7 +16,8 @@ import { authenticate } from './auth';
 import { createDocumentRouter } from './document-routes';
 import { createInvoiceRouter } from './invoice-routes';
 import { requestId, requestIdOf } from './request-id';
-import { authFailureLimiter, logRedactPaths, securityHeaders, serializeRequest } from './security';
+import { authFailureLimiter, logRedactPaths, portalLimiter, securityHeaders, serializeRequest } from './security';
+import { createPortalRouter } from './portal-routes';
 import { idempotency } from './idempotency';
 import { createOpenApiRouter } from './openapi-routes';
 
@@ -26,9 +27,11 @@ export interface AppDependencies {
   taskQueue: string;
   settings: DealSettings;
   logger: Logger;
+  /** Secret that signs the customer portal's links. */
+  portalSecret: string;
 }
 
-export function createApp({ client, db, taskQueue, settings, logger }: AppDependencies): express.Express {
+export function createApp({ client, db, taskQueue, settings, logger, portalSecret }: AppDependencies): express.Express {
   const app = express();
   const deals = new DealService(client, db, taskQueue, settings);
   const checks = new ReferenceChecks(db);
@@ -46,6 +49,10 @@ export function createApp({ client, db, taskQueue, settings, logger }: AppDepend
   );
   app.use(securityHeaders());
   app.use(express.json({ limit: '256kb' }));
+  // The portal takes form posts from the customer's browser and authenticates by its signed link, so it
+  // comes before the JSON-only and API-key checks.
+  app.use('/portal', portalLimiter());
+  app.use(createPortalRouter(deals, db, { secret: portalSecret, timeZone: settings.timeZone }));
   app.use(requireJsonBody);
 
   app.use(createHealthRouter(client, db));

@@ -48,6 +48,8 @@ const environmentSchema = z.object({
     .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be a comma-separated list of days such as 7,14,30')
     .default('7,14,30'),
   INVOICING_POLICY: z.enum(['ordered', 'shipped']).default('ordered'),
+  PORTAL_SECRET: z.string().min(32, 'must be at least 32 characters, for example from openssl rand -base64 32').optional(),
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { Database } from '../models/db';
 import type { Mailer } from '../activities/mailer';
+import type { PortalLinkSettings } from '../activities/email';
 
 export interface DealWorkerOptions {
   connection: NativeConnection;
@@ -10,13 +11,19 @@ export interface DealWorkerOptions {
   db: Database;
   mailer: Mailer;
   messageIdDomain: string;
+  portal: PortalLinkSettings;
   /** A prebuilt workflow bundle; without it the worker bundles workflows/ itself, which takes seconds. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 /** Creates the worker that runs deal workflows and their activities on one task queue. */
 export async function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
-  const activities = createActivities({ db: options.db, mailer: options.mailer, messageIdDomain: options.messageIdDomain });
+  const activities = createActivities({
+    db: options.db,
+    mailer: options.mailer,
+    messageIdDomain: options.messageIdDomain,
+    portal: options.portal,
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

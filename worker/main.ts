@@ -9,6 +9,7 @@ import { startServices } from './services';
 import { createDealWorker } from './deal-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { loadDealSettings } from './settings';
+import { resolvePortalSecret } from './portal-secret';
 import { createMailer } from '../activities/mailer';
 import { createApp } from '../api/app';
 
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   const services = await startServices(env, logger);
   const { db, temporalAddress: address, devServer } = services;
   const { emailFrom, ...settings } = await loadDealSettings(db, env);
+  const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+  const portal = { secret: resolvePortalSecret(env.PORTAL_SECRET, env.DATA_DIR, logger), publicUrl: env.PUBLIC_URL ?? apiUrl };
   const stops: (() => Promise<void>)[] = [];
   const operatorConnection = await Connection.connect({ address });
   await ensureSearchAttributes(operatorConnection, env.TEMPORAL_NAMESPACE, logger);
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       db,
       mailer,
       messageIdDomain: emailFrom.split('@')[1] ?? 'localhost',
+      portal,
     });
     workerRun = worker.run();
     stops.push(async () => {
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
   if (runApi) {
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-    const app = createApp({ client, db, taskQueue: env.TEMPORAL_TASK_QUEUE, settings, logger });
+    const app = createApp({ client, db, taskQueue: env.TEMPORAL_TASK_QUEUE, settings, logger, portalSecret: portal.secret });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(env.PORT, env.HOST, () => resolve(listening));
     });
@@ -75,7 +79,6 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();
     });
-    const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
     console.log(`\nAPI:         ${apiUrl}`);
     logger.info({ api: apiUrl }, 'API listening');
   }

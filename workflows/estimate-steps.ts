@@ -109,6 +109,7 @@ export async function sendEstimate(ctx: DealContext, input: SendEstimateInput): 
         estimateNumber: estimate.number,
         revision: latest.revision,
         validUntil,
+        expiresAt: latest.expiresAt!,
         lines: latest.lines,
         totals: { subtotal: latest.subtotal, tax: latest.tax, total: latest.total, currency },
         message: input.message,

@@ -154,6 +154,18 @@ describe('Glocial Machineries scenario through the API', () => {
     ]);
   });
 
+  test('estimate emails link to the portal', async () => {
+    const mails = await harness.mailsFor(deal.dealNumber);
+    const estimates = mails.filter((mail) => mail.subject.startsWith('Estimate '));
+    const links = estimates.map((mail) => /(http:\/\/\S+\/portal\/\S+)/.exec(mail.text)?.[1]);
+    expect(links.every((link) => link !== undefined)).toBe(true);
+    const approvedPage = await fetch(links[1]!);
+    expect(approvedPage.status).toBe(200);
+    expect(await approvedPage.text()).toContain('Priya Raman');
+    const supersededPage = await (await fetch(links[0]!)).text();
+    expect(supersededPage).toContain('rev 2');
+  });
+
   test('documents download as PDFs', async () => {
     const paths = [
       `/documents/estimates/${deal.estimate!.number}/revisions/2`,

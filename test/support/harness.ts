@@ -19,6 +19,7 @@ import { createTimeSkippingEnv } from './time-skipping';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
 
 export const MESSAGE_ID_DOMAIN = 'glocial-machineries.example';
+export const TEST_PORTAL_SECRET = 'test-portal-secret-of-at-least-32-characters';
 
 export const defaultTestSettings: DealSettings = {
   currency: 'USD',
@@ -109,6 +110,8 @@ export async function startHarness(
   const env = options.timeSkipping ? await createTimeSkippingEnv() : undefined;
   if (env) await ensureSearchAttributes(env.connection as Connection, 'default');
   const address = required('TEST_TEMPORAL_ADDRESS');
+  // The worker signs portal links before the API's port is known, so the URL is filled in after listen.
+  const portal = { secret: TEST_PORTAL_SECRET, publicUrl: '' };
   const workerConnection = env ? env.nativeConnection : await NativeConnection.connect({ address });
   const worker: Worker = await createDealWorker({
     connection: workerConnection,
@@ -117,17 +120,19 @@ export async function startHarness(
     db,
     mailer,
     messageIdDomain: MESSAGE_ID_DOMAIN,
+    portal,
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
   });
   const workerRun = worker.run();
 
   const clientConnection = env ? undefined : await Connection.connect({ address });
   const client = env ? env.client : new Client({ connection: clientConnection!, namespace: 'default' });
-  const app = createApp({ client, db, taskQueue, settings, logger });
+  const app = createApp({ client, db, taskQueue, settings, logger, portalSecret: TEST_PORTAL_SECRET });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  portal.publicUrl = baseUrl;
   const mailDir = required('TEST_MAIL_DIR');
 
   return {
@@ -141,7 +146,7 @@ export async function startHarness(
     baseUrl,
     taskQueue,
     settings,
-    activities: createActivities({ db, mailer, messageIdDomain: MESSAGE_ID_DOMAIN }),
+    activities: createActivities({ db, mailer, messageIdDomain: MESSAGE_ID_DOMAIN, portal }),
     env,
     async mailsFor(dealNumber) {
       const marker = `<deal-${dealNumber}.step-`;

@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     db,
     mailer,
     messageIdDomain,
+    // This worker's tests open no portal link, so the link points nowhere in particular.
+    portal: { secret: 'crash-test-portal-secret-of-32-characters', publicUrl: 'http://127.0.0.1:9' },
     workflowBundle: { codePath: workflowBundle },
   });
 
