@@ -48,7 +48,7 @@ export function createMailer(settings: MailSettings, logger?: Pick<Logger, 'info
     async send(mail) {
       const info = await transport.sendMail({ from: settings.from, ...mail });
       await fs.mkdir(settings.outboxDir, { recursive: true });
-      const outboxPath = path.join(settings.outboxDir, `${mail.fileStem}.eml`);
+      const outboxPath = path.resolve(settings.outboxDir, `${mail.fileStem}.eml`);
       await fs.writeFile(outboxPath, info.message as Buffer);
       logger?.info({ outboxPath, to: mail.to, subject: mail.subject }, 'email written to outbox');
       return { outboxPath };

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { apiClientsFor, runScenario, type Scenario } from './scenario';
 import { createUsersWithKeys, type UserSpec } from './create-user';
-import { openDatabase } from '../models/db';
+import { openDatabase, type Database } from '../models/db';
+import type { DealState } from '../domain/deal-state';
 import { embeddedDatabaseUrl } from '../worker/embedded-database-url';
 
 /**
@@ -15,7 +16,15 @@ async function main(): Promise<void> {
   const scenarioFile = process.env.SCENARIO_FILE ?? path.join(__dirname, '..', 'scenarios', 'glocial-machineries.json');
   const scenario = JSON.parse(fs.readFileSync(scenarioFile, 'utf8')) as Scenario;
   const db = openDatabase(process.env.DATABASE_URL ?? embeddedDatabaseUrl());
-  const keys = await createUsersWithKeys(db, (scenario as Scenario & { users: UserSpec[] }).users).finally(() => db.sequelize.close());
+  try {
+    await runDemo(db, baseUrl, scenarioFile, scenario);
+  } finally {
+    await db.sequelize.close();
+  }
+}
+
+async function runDemo(db: Database, baseUrl: string, scenarioFile: string, scenario: Scenario): Promise<void> {
+  const keys = await createUsersWithKeys(db, (scenario as Scenario & { users: UserSpec[] }).users);
   console.log(`Issued API keys for ${[...keys.keys()].join(', ')}`);
   console.log(`Driving ${path.basename(scenarioFile)} through ${baseUrl}\n`);
 
@@ -43,6 +52,7 @@ async function main(): Promise<void> {
   const balance = deal.invoices.map((invoice) => invoice.balance).join(', ');
   console.log(`\nFinal balance: ${balance} ${currency}`);
   console.log(`Phase:         ${deal.phase}`);
+  await printDocumentsAndEmails(db, baseUrl, deal);
   console.log(`\nOpen the deal in the Temporal UI under workflow id ${deal.workflowId}.`);
 }
 
@@ -50,3 +60,23 @@ main().catch((error) => {
   console.error(`demo failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });
+
+/** Prints where the deal's emails went (outbox files or SMTP) and the download addresses of its PDFs. */
+async function printDocumentsAndEmails(db: Database, baseUrl: string, deal: DealState): Promise<void> {
+  const emails = await db.models.Email.findAll({ where: { dealNumber: deal.dealNumber }, order: [['id', 'ASC']] });
+  console.log(`\nEmails (${emails.length})`);
+  for (const email of emails) {
+    const where = (email.get('outboxPath') as string | null) ?? 'sent over SMTP';
+    console.log(`  ${String(email.get('subject')).padEnd(58)} ${where}`);
+  }
+  const order = deal.order!;
+  const pdfs = [
+    ...deal.estimate!.revisions.map((revision) => `/documents/estimates/${deal.estimate!.number}/revisions/${revision.revision}`),
+    `/documents/orders/${order.number}`,
+    `/documents/receipts/${order.salesReceiptNumber}`,
+    ...deal.invoices.map((invoice) => `/documents/invoices/${invoice.number}`),
+    ...deal.payments.map((payment) => `/documents/payments/${payment.id}`),
+  ];
+  console.log('\nPDFs (GET with an API key; the customer emails carry them as attachments)');
+  for (const pdf of pdfs) console.log(`  ${baseUrl}${pdf}`);
+}
