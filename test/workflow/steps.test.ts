@@ -323,7 +323,8 @@ test('search attributes follow the deal', async () => {
   expect(attributes.get(orderNumberKey)).toBe(deal.order!.number);
   expect(attributes.get(invoiceNumbersKey)).toEqual([deal.invoices[0].number]);
 
-  const query = `DealPhase = 'payment' AND OrderNumber = '${deal.order!.number}'`;
+  // Order numbers repeat across test files, whose databases are separate, so the task queue narrows the search.
+  const query = `DealPhase = 'payment' AND OrderNumber = '${deal.order!.number}' AND TaskQueue = '${harness.taskQueue}'`;
   const found: string[] = [];
   for (let attempt = 0; attempt < 50 && found.length === 0; attempt += 1) {
     for await (const workflow of harness.client.workflow.list({ query })) found.push(workflow.workflowId);
