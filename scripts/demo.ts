@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { apiClientsFor, runScenario, type Scenario } from './scenario';
+import { apiClientsFor, runScenario, type ApiClient, type Scenario } from './scenario';
 import { createUsersWithKeys, type UserSpec } from './create-user';
 import { openDatabase, type Database } from '../models/db';
 import type { DealState } from '../domain/deal-state';
@@ -29,6 +29,7 @@ async function runDemo(db: Database, baseUrl: string, scenarioFile: string, scen
   console.log(`Driving ${path.basename(scenarioFile)} through ${baseUrl}\n`);
 
   const clientFor = apiClientsFor(baseUrl, keys);
+  await restockIfShort(clientFor('dev', 'dev'), scenario);
   const deal = await runScenario(clientFor, scenario, (line) => console.log(`  ${line}`));
   const api = clientFor('dev', 'dev');
 
@@ -79,4 +80,27 @@ async function printDocumentsAndEmails(db: Database, baseUrl: string, deal: Deal
   ];
   console.log('\nPDFs (GET with an API key; the customer emails carry them as attachments)');
   for (const pdf of pdfs) console.log(`  ${baseUrl}${pdf}`);
+}
+
+/**
+ * Receives stock for goods the scenario orders but the warehouse no longer has free, so the demo can
+ * run again after earlier runs shipped the seeded units. The first runs on a fresh database need none.
+ */
+async function restockIfShort(api: ApiClient, scenario: Scenario): Promise<void> {
+  const ordered = new Map<string, number>();
+  for (const step of scenario.steps) {
+    if (step.event !== 'estimate.revised' && step.event !== 'estimate.created') continue;
+    ordered.clear();
+    for (const line of step.data.lines as { sku: string; quantity: number }[]) ordered.set(line.sku, line.quantity);
+  }
+  const { items } = await api.get<{ items: { sku: string; onHand: number | null; reserved: number }[] }>('/products');
+  for (const [sku, quantity] of ordered) {
+    const product = items.find((item) => item.sku === sku);
+    if (!product || product.onHand === null) continue;
+    const shortfall = quantity - (product.onHand - product.reserved);
+    if (shortfall <= 0) continue;
+    const reference = `DEMO-RESTOCK-${sku}-${Date.now()}`;
+    await api.post('/inventory/receipts', { sku, quantity: shortfall, reference });
+    console.log(`Received ${shortfall} × ${sku} (${reference}) so this run has stock to ship`);
+  }
 }
