@@ -19,13 +19,13 @@ export interface SendEmailInput {
   attachment?: { document: DocumentRef; timeZone: string };
 }
 
-/** Where portal links point and the secret that signs them. */
+/** Base URL and signing secret of customer portal links. */
 export interface PortalLinkSettings {
   publicUrl: string;
   secret: string;
 }
 
-/** Days a portal link stays usable after its revision expires, so the customer sees why it expired. */
+/** Days a portal link stays usable after its revision expires, so the customer can still read why. */
 const PORTAL_LINK_GRACE_DAYS = 30;
 
 export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string, portal: PortalLinkSettings) {

@@ -111,11 +111,10 @@ export const stepRoutes = [
   step({ path: 'cancel', schema: inputs.cancelDealSchema, update: asUpdate(wf.cancelDeal), actor: 'user', args: (b) => [b] }),
 ];
 
-/** One POST endpoint per deal step under /deals/:number/. Each answers with the deal as stored after the step. */
 /**
- * One POST endpoint per deal step under /deals/:number/. Each checks the user's permission for the step
- * (403), the body (400) and its references (422) before the workflow sees it, and answers with the deal
- * as stored after the step.
+ * Creates one POST endpoint per deal step under /deals/:number/. Each checks the user's permission for
+ * the step (403), the body (400) and its references (422) before the workflow gets it, and returns the
+ * deal as stored after the step.
  */
 export function createStepRouter(deals: DealService, checks: ReferenceChecks, db: Database): Router {
   const router = Router();

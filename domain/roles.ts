@@ -1,5 +1,5 @@
 /**
- * Who may take each step. `owner` means the user who owns the deal, whatever their roles; admin may
+ * Permissions of each step. `owner` means the user who owns the deal, whatever their roles; admin may
  * take every step. The API checks this before it sends a step to the workflow.
  */
 

@@ -6,7 +6,7 @@ import type { InspectionInput, PickReleaseInput, ShipmentInput, StockReservedInp
 
 /** Steps from the sales order to the shipment: QA, pick release with its sales receipt, shipping. */
 
-/** Records a QA inspection. A pass moves the order to pick release and tells finance; a fail keeps it in QA for rework. */
+/** Records a QA inspection. A pass moves the order to pick release and emails finance; a fail keeps it in QA for rework. */
 export async function recordInspection(ctx: DealContext, input: InspectionInput): Promise<DealState> {
   return ctx.exclusive(
     () => rules.checkInspection(ctx.state),
