@@ -32,6 +32,7 @@ export interface BenchResults {
   startedAt: Date;
   wallSeconds: number;
   loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
   versions: Versions;
   sources: { postgres: string; temporal: string };
   warmUp?: WarmUp;
@@ -287,7 +288,7 @@ export function renderResults(results: BenchResults): string {
     `## Run of ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${options.tiny ? ' (--tiny: sizes too small for the targets to mean anything)' : ''}`,
     '',
     `- Command: \`${results.command}\``,
-    `- Machine: ${machine()}; load average ${results.loadAverageAtStart.map((value) => value.toFixed(2)).join(', ')} at the start (the machine is shared, so other work competes for the cores)`,
+    `- Machine: ${machine()}; load average (1, 5, 15 minutes) ${results.loadAverageAtStart.map((value) => value.toFixed(2)).join(', ')} at the start and ${results.loadAverageAtEnd.map((value) => value.toFixed(2)).join(', ')} at the end (the machine is shared, so other work competes for the cores)`,
     `- Temporal: ${sources.temporal}; CLI \`${versions.temporalCli}\`; server ${versions.temporalServer} (GetSystemInfo)`,
     `- Temporal TypeScript SDK ${versions.sdk} (node_modules/@temporalio/worker); Node.js ${versions.node}`,
     `- PostgreSQL: ${versions.postgres}; ${sources.postgres}`,

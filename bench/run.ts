@@ -117,6 +117,7 @@ async function main(): Promise<number> {
     startedAt,
     wallSeconds: 0,
     loadAverageAtStart: os.loadavg(),
+    loadAverageAtEnd: [],
     errors: [],
   };
 
@@ -137,6 +138,7 @@ async function main(): Promise<number> {
     clearTimeout(watchdog);
   }
   full.wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  full.loadAverageAtEnd = os.loadavg();
 
   const section = renderResults(full);
   console.log(section);
