@@ -15,8 +15,7 @@ function apiKeyOf(req: Request): string | undefined {
 }
 
 /**
- * Answers 401 unless the request carries a valid API key, and stores the key's user for the routes.
- * `onFailure` runs for each rejected request, for the rate limit on failed authentication.
+ * Rejects a request with 401 unless it carries a valid API key, and stores the key's user for the routes.
  */
 export function authenticate(db: Database): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {

@@ -35,7 +35,8 @@ export function invoiceableQuantities(order: OrderSummary, policy: InvoicingPoli
   const quantities = new Map<number, number>();
   for (const line of order.lines) {
     let billable = line.quantity;
-    if (policy === 'shipped') billable = isGoods(line) ? line.shippedQuantity : allShipped ? line.quantity : 0;
+    if (policy === 'shipped' && isGoods(line)) billable = line.shippedQuantity;
+    if (policy === 'shipped' && !isGoods(line) && !allShipped) billable = 0;
     const open = billable - line.invoicedQuantity;
     if (open > 0) quantities.set(line.lineNo, open);
   }

@@ -26,7 +26,7 @@ import {
  * Security headers, request ids, the body size limit, rate limits and log redaction. The test app
  * applies the middleware in the order createApp will: request id, request logging, security headers,
  * JSON body, portal rate limit, authentication failure limit, authentication, idempotency, routers.
- * `GET /portal/:token` stands in for the customer portal, which has no router yet.
+ * `GET /portal/:token` is a stand-in route, so the portal limiter is tested apart from the real portal router.
  */
 
 interface Problem {
