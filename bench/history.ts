@@ -29,7 +29,7 @@ export interface HistoryProfile {
   /** Number of history events, and of each event type (such as TIMER_STARTED). */
   events: number;
   eventTypes: Record<string, number>;
-  /** Size of the encoded history protobuf. */
+  /** Size of the encoded history protobuf, in bytes. */
   bytes: number;
   updates: UpdateProfile[];
   /** Activities scheduled while no Update was open, such as those of timers. */

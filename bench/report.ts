@@ -272,7 +272,7 @@ function memoryRow(name: string, reading: MemoryReading | undefined): string[] {
   ];
 }
 
-/** Memory growth divided by the growth of the worker's cache: an estimate of one cached deal's cost. */
+/** Estimates one cached deal's memory: the growth of RSS and heap divided by the growth of the worker's cache. */
 function perCachedWorkflow(open: OpenDealsRun): string {
   const settled = open.afterGc ?? open.after;
   const cached = settled.cachedWorkflows - open.before.cachedWorkflows;

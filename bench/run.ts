@@ -103,7 +103,13 @@ async function runPhases(env: BenchEnvironment, options: BenchOptions, results: 
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`invalid arguments: ${error instanceof Error ? error.message : String(error)}. Run npm run bench -- --help for the options.`);
+    return 1;
+  }
   if (options === 'help') {
     printUsage();
     return 0;
@@ -121,13 +127,16 @@ async function main(): Promise<number> {
     errors: [],
   };
 
-  const env = await startBenchEnvironment();
-  // Phases start no work after the deadline. This timer also stops a run whose running work hangs past it.
+  // Phases start no work after the deadline. This timer also stops a run whose start-up or running work
+  // hangs past it.
+  let env: BenchEnvironment | undefined;
   const watchdog = setTimeout(() => {
-    console.error(`[bench] still running ${options.maxMinutes} minutes + 2 after the start; stopping`);
-    void Promise.race([env.close(), new Promise((resolve) => setTimeout(resolve, 30_000))]).finally(() => process.exit(1));
+    console.error(`[bench] the run exceeded --max-minutes ${options.maxMinutes} by 2 minutes; stopping it and its servers`);
+    const closing = env ? env.close() : Promise.resolve();
+    void Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 30_000))]).finally(() => process.exit(1));
   }, limitMs + 120_000);
   watchdog.unref();
+  env = await startBenchEnvironment();
 
   const full: BenchResults = { ...results, versions: env.versions, sources: env.sources };
   try {
