@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DealActivities } from '../activities';
 import type { Recipient } from '../activities/email';
 import type { EmailContent } from '../activities/email-templates';
@@ -27,6 +27,12 @@ const emailActivities = proxyActivities<Pick<DealActivities, 'sendEmail'>>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
+/**
+ * Patch marker for the step lock that lets one waiter in at a time. Before it, two steps released in the
+ * same workflow activation could both run; histories recorded then replay with the old wait.
+ */
+export const STEP_LOCK_PATCH = 'exclusive-step-lock';
+
 export function rejectStep(reason: string): ApplicationFailure {
   return ApplicationFailure.create({ type: STEP_REJECTED, message: reason, nonRetryable: true });
 }
@@ -50,7 +56,13 @@ export class DealContext {
    */
   async exclusive<T>(check: () => string | undefined, body: () => Promise<T>): Promise<T> {
     this.waiting += 1;
-    await condition(() => !this.busy);
+    if (patched(STEP_LOCK_PATCH)) {
+      // The SDK resolves every waiting condition whose function is true in one pass, before any of them
+      // resumes, so each waiter checks again and the first to resume takes the lock.
+      while (this.busy) await condition(() => !this.busy);
+    } else {
+      await condition(() => !this.busy);
+    }
     this.waiting -= 1;
     this.busy = true;
     try {
