@@ -5,11 +5,14 @@ import { createUsersWithKeys, type UserSpec } from './create-user';
 import { openDatabase, type Database } from '../models/db';
 import type { DealState } from '../domain/deal-state';
 import { embeddedDatabaseUrl } from '../worker/embedded-database-url';
+import { Client, Connection } from '@temporalio/client';
 
 /**
  * `npm run demo`: drives the Glocial Machineries scenario through the API of a running `npm start`
  * and prints the order, the payments and the final balance. API_URL overrides the address. It first
  * issues an API key for each of the scenario's users, in the database of DATABASE_URL or the embedded one.
+ * Before listing the emails it waits for the deal's workflow to end, on TEMPORAL_ADDRESS or the dev server
+ * of `npm start`, because the last steps' emails go out after those steps have answered.
  */
 async function main(): Promise<void> {
   const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -53,6 +56,7 @@ async function runDemo(db: Database, baseUrl: string, scenarioFile: string, scen
   const balance = deal.invoices.map((invoice) => invoice.balance).join(', ');
   console.log(`\nFinal balance: ${balance} ${currency}`);
   console.log(`Phase:         ${deal.phase}`);
+  await waitForDealEnd(deal.workflowId);
   await printDocumentsAndEmails(db, baseUrl, deal);
   console.log(`\nOpen the deal in the Temporal UI under workflow id ${deal.workflowId}.`);
 }
@@ -61,6 +65,22 @@ main().catch((error) => {
   console.error(`demo failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });
+
+/** Waits up to a minute for the deal's workflow, which ends once its last emails are sent. */
+async function waitForDealEnd(workflowId: string): Promise<void> {
+  const address = process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.TEMPORAL_PORT ?? 7233}`;
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const ended = client.workflow.getHandle(workflowId).result();
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`workflow ${workflowId} still running a minute after the last step; is the worker up?`)), 60_000).unref(),
+    );
+    await Promise.race([ended, timeout]);
+  } finally {
+    await connection.close();
+  }
+}
 
 /** Prints where the deal's emails went (outbox files or SMTP) and the download addresses of its PDFs. */
 async function printDocumentsAndEmails(db: Database, baseUrl: string, deal: DealState): Promise<void> {

@@ -28,6 +28,12 @@ const emailActivities = proxyActivities<Pick<DealActivities, 'sendEmail'>>({
 });
 
 /**
+ * Patch marker for sending emails after the step's Update has returned. Histories recorded before it
+ * awaited each email inside the Update, and replay keeps doing so for them.
+ */
+export const EMAILS_AFTER_UPDATE_PATCH = 'emails-after-update';
+
+/**
  * Patch marker for the step lock that lets one waiter in at a time. Before it, two steps released in the
  * same workflow activation could both run; histories recorded then replay with the old wait.
  */
@@ -45,6 +51,7 @@ export class DealContext {
   readonly activities = documentActivities;
   private busy = false;
   private waiting = 0;
+  private emailsInFlight = 0;
   private publishedSearchAttributes = '';
 
   constructor(public readonly state: DealState) {}
@@ -75,9 +82,9 @@ export class DealContext {
     }
   }
 
-  /** Returns whether no step is running or waiting for the lock. */
+  /** Returns whether no step is running or waiting for the lock and no email is still being sent. */
   isIdle(): boolean {
-    return !this.busy && this.waiting === 0;
+    return !this.busy && this.waiting === 0 && this.emailsInFlight === 0;
   }
 
   /** Builds the step record (timeline entry, idempotency key, deal row changes) for the next step. */
@@ -133,12 +140,23 @@ export class DealContext {
   }
 
   /**
-   * Sends an email keyed to a step. A failure after all retries is logged and does not undo the step,
-   * whose documents are already stored.
+   * Sends an email keyed to a step, without holding up the step: the returned promise resolves at once
+   * and the email activity runs after the Update has answered. The deal ends or continues as new only
+   * once its emails are done. A failure after all retries is logged and does not undo the step, whose
+   * documents are already stored.
    * NOTE: such a lost email is visible only in the worker log and the workflow history; it is not
-   * re-sent later.
+   * re-sent later. Two emails of one deal may arrive in either order.
    */
   async sendEmail(stepKey: string, to: Recipient, content: EmailContent, attach?: DocumentRef): Promise<void> {
+    if (!patched(EMAILS_AFTER_UPDATE_PATCH)) return this.deliverEmail(stepKey, to, content, attach);
+    const sending = this.deliverEmail(stepKey, to, content, attach);
+    this.emailsInFlight += 1;
+    void sending.finally(() => {
+      this.emailsInFlight -= 1;
+    });
+  }
+
+  private async deliverEmail(stepKey: string, to: Recipient, content: EmailContent, attach?: DocumentRef): Promise<void> {
     try {
       await emailActivities.sendEmail({
         key: `${stepKey}/email-${content.kind}`,

@@ -12,12 +12,15 @@ import * as wf from '../../workflows/deal';
  * running deal take a different path on replay (a non-determinism error) fails here.
  *
  * `npm run record-histories` records them afresh; do that only for a deliberate, versioned change of
- * the workflow, because deals already running keep their old histories.
+ * the workflow, because deals already running keep their old histories. `legacy/` keeps histories of
+ * earlier workflow versions that running deals may still have; they replay through the `patched()`
+ * branches of workflows/context.ts (emails-after-update, exclusive-step-lock), recorded before both.
  */
 
 const historiesDir = path.join(__dirname, '..', 'histories');
 const recording = process.env.RECORD_HISTORIES === '1';
 const names = ['scenario-paid', 'cancelled-before-shipment', 'dunned-then-paid'];
+const replayed = [...names, ...names.map((name) => `legacy/${name}`)];
 
 async function saveHistory(harness: Harness, dealNumber: number, name: string): Promise<void> {
   const history = await handleFor(harness, dealNumber).fetchHistory();
@@ -64,7 +67,7 @@ async function saveHistory(harness: Harness, dealNumber: number, name: string): 
 });
 
 describe('replaying recorded histories', () => {
-  test.each(names)('%s replays on current code', async (name) => {
+  test.each(replayed)('%s replays on current code', async (name) => {
     const file = path.join(historiesDir, `${name}.json`);
     const history = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
     await expect(

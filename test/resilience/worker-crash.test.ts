@@ -6,6 +6,7 @@ import type { DealState } from '../../domain/deal-state';
 import { defaultTestSettings, MESSAGE_ID_DOMAIN } from '../support/harness';
 import { lines } from '../support/deal-driver';
 import { readMailbox } from '../support/smtp-receiver';
+import { emailsSettled } from '../support/emails-settled';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { ensureCustomer } from '../support/deal-driver';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-child';
@@ -179,9 +180,12 @@ test('batch finishes after worker kill', async () => {
 
   const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
   expect(failures).toEqual([]);
+  // Steps answer before their emails go out, and an email cut off by the kill is retried only after its
+  // one-minute start-to-close timeout, so the email checks below wait for every deal's emails.
+  await Promise.all(run.dealNumbers.map((n) => emailsSettled(client, dealWorkflowId(n), 90_000)));
   expect(run.killSignal).toBe('SIGKILL');
   expect(run.stepsAtKill).toBeLessThan(TOTAL_STEPS);
-}, RECOVERY_TIMEOUT_MS + 90_000);
+}, RECOVERY_TIMEOUT_MS + 180_000);
 
 test('kill cuts off running activities', async () => {
   // Without an activity cut off by the kill, the batch would not test retries. An attempt that ran in the

@@ -9,11 +9,12 @@ import { createMailer } from '../../activities/mailer';
 import { createActivities, type DealActivities } from '../../activities';
 import { createDealWorker } from '../../worker/deal-worker';
 import { createApp } from '../../api/app';
-import { DealService } from '../../api/deal-service';
+import { DealService, dealWorkflowId } from '../../api/deal-service';
 import type { DealSettings } from '../../domain/deal-state';
 import { createApiClient, type ApiClient } from '../../scripts/scenario';
 import { createUsersWithKeys, type UserSpec } from '../../scripts/create-user';
 import { readMailbox, type ReceivedMail } from './smtp-receiver';
+import { emailsSettled } from './emails-settled';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './time-skipping';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
@@ -48,7 +49,7 @@ export interface Harness {
   activities: DealActivities;
   /** The time-skipping environment, when the harness was started with `timeSkipping`; `env.sleep()` advances time. */
   env?: TestWorkflowEnvironment;
-  /** Emails delivered for one deal, oldest first. */
+  /** Emails delivered for one deal, oldest first, once the deal has no email left to send. */
   mailsFor(dealNumber: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
@@ -149,6 +150,7 @@ export async function startHarness(
     activities: createActivities({ db, mailer, messageIdDomain: MESSAGE_ID_DOMAIN, portal }),
     env,
     async mailsFor(dealNumber) {
+      await emailsSettled(client, dealWorkflowId(dealNumber));
       const marker = `<deal-${dealNumber}.step-`;
       return (await readMailbox(mailDir)).filter((mail) => mail.messageId.startsWith(marker));
     },
