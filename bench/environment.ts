@@ -253,6 +253,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       mailer,
       messageIdDomain: emailFrom.split('@')[1] ?? 'localhost',
       portal,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const baselineTaskQueue = `bench-baseline-${runId}`;
     const baselineWorker = await Worker.create({
@@ -261,6 +262,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       taskQueue: baselineTaskQueue,
       workflowsPath: require.resolve('./baseline-workflow'),
       activities: { noop: async () => undefined },
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const runs = [dealWorker.run(), baselineWorker.run()];
     cleanups.unshift({

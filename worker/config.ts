@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { isValidTimeZone, parseIsoDuration } from '../domain/dates';
 import { isCurrencyCode } from '../domain/money';
 
+/**
+ * Deals a worker keeps cached between steps. The SDK would size its cache from the heap limit (2,310
+ * deals at a 4 GiB heap), and each cached deal holds about 350 KiB of resident memory, most of it outside
+ * the JavaScript heap; 500 keeps a worker's growth near 260 MiB (BENCHMARKS.md).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 /**
@@ -23,6 +30,7 @@ const environmentSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: port.default(25),
   SMTP_SECURE: z.enum(['true', 'false']).default('false'),

@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import type { Database } from '../models/db';
 import type { Mailer } from '../activities/mailer';
 import type { PortalLinkSettings } from '../activities/email';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from './config';
 
 export interface DealWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +13,11 @@ export interface DealWorkerOptions {
   mailer: Mailer;
   messageIdDomain: string;
   portal: PortalLinkSettings;
+  /**
+   * Deals the worker keeps in memory between steps (the SDK's sticky cache). A step for a deal outside
+   * the cache replays the deal's history first. Default: DEFAULT_MAX_CACHED_WORKFLOWS.
+   */
+  maxCachedWorkflows?: number;
   /** A prebuilt workflow bundle; without it the worker bundles workflows/ itself, which takes seconds. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -29,6 +35,7 @@ export async function createDealWorker(options: DealWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows/deal') }),

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       mailer,
       messageIdDomain: emailFrom.split('@')[1] ?? 'localhost',
       portal,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     });
     workerRun = worker.run();
     stops.push(async () => {
