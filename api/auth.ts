@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../models/db';
 import { findUserByApiKey, type AuthenticatedUser } from '../models/api-keys';
@@ -14,17 +15,41 @@ function apiKeyOf(req: Request): string | undefined {
   return req.get('x-api-key') ?? undefined;
 }
 
+/** How long a key's user, once found, is reused without asking the database again. */
+export const API_KEY_CACHE_MS = 5_000;
+/** Most keys kept at once; the oldest entry is dropped to make room. */
+const API_KEY_CACHE_SIZE = 10_000;
+
 /**
  * Rejects a request with 401 unless it carries a valid API key, and stores the key's user for the routes.
+ * A key found valid is remembered for `cacheMs`, so a client sending many requests costs one lookup per
+ * period; unknown keys are looked up every time.
+ * NOTE: revoking a key (`revoked_at`) or changing a user's roles reaches a running API within `cacheMs`.
  */
-export function authenticate(db: Database): RequestHandler {
+export function authenticate(db: Database, cacheMs = API_KEY_CACHE_MS): RequestHandler {
+  const cache = new Map<string, { user: AuthenticatedUser; until: number }>();
+
+  async function lookUp(apiKey: string): Promise<AuthenticatedUser | undefined> {
+    // Keyed by a digest, so the cache holds no usable key.
+    const id = createHash('sha256').update(apiKey).digest('base64');
+    const cached = cache.get(id);
+    if (cached && cached.until > Date.now()) return cached.user;
+    cache.delete(id);
+    const user = await findUserByApiKey(db, apiKey);
+    if (user && cacheMs > 0) {
+      if (cache.size >= API_KEY_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(id, { user, until: Date.now() + cacheMs });
+    }
+    return user;
+  }
+
   return async (req: Request, res: Response, next: NextFunction) => {
     const apiKey = apiKeyOf(req);
     if (!apiKey) {
       next(new ProblemError('unauthenticated', 'missing API key: send it as "Authorization: Bearer <key>" or in X-Api-Key'));
       return;
     }
-    const user = await findUserByApiKey(db, apiKey);
+    const user = await lookUp(apiKey);
     if (!user) {
       next(new ProblemError('unauthenticated', 'invalid or revoked API key'));
       return;
