@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../models/db';
 import type { CustomerSnapshot, FollowUp, TimelineEntry } from '../domain/deal-state';
 import { formatAmount } from '../domain/money';
-import { inStepTransaction, type StepRecord } from './step-record';
+import { inStepTransaction, recordStepOnly, type StepRecord } from './step-record';
 
 export interface RecordLeadInput {
   record: StepRecord;
@@ -33,24 +33,27 @@ export function createDealActivities(db: Database) {
       paymentTermsDays: customer.get('paymentTermsDays') as number,
     };
     const { entry } = await inStepTransaction(db, input.record, async (transaction) => {
-      await Deal.findOrCreate({
-        where: { number: input.record.dealNumber },
-        defaults: {
-          number: input.record.dealNumber,
-          workflowId: input.workflowId,
-          customerId: input.customerId,
-          customerName: snapshot.company,
-          owner: input.record.entry.actor,
-          phase: input.record.phase,
-          title: `${snapshot.company}: ${input.interest}`.slice(0, 300),
-          source: input.source,
-          estimatedValue: input.estimatedValue ? formatAmount(input.estimatedValue, input.currency) : null,
-          currency: input.currency,
-          createdAt: input.record.entry.at,
-          updatedAt: input.record.entry.at,
-        },
-        transaction,
-      });
+      // The step's idempotency key already keeps a retry from getting here twice; ignoreDuplicates
+      // (ON CONFLICT DO NOTHING) only guards the row itself.
+      await Deal.bulkCreate(
+        [
+          {
+            number: input.record.dealNumber,
+            workflowId: input.workflowId,
+            customerId: input.customerId,
+            customerName: snapshot.company,
+            owner: input.record.entry.actor,
+            phase: input.record.phase,
+            title: `${snapshot.company}: ${input.interest}`.slice(0, 300),
+            source: input.source,
+            estimatedValue: input.estimatedValue ? formatAmount(input.estimatedValue, input.currency) : null,
+            currency: input.currency,
+            createdAt: input.record.entry.at,
+            updatedAt: input.record.entry.at,
+          },
+        ],
+        { ignoreDuplicates: true, transaction },
+      );
       return { result: undefined, documents: [] };
     });
     return { customer: snapshot, entry };
@@ -58,8 +61,7 @@ export function createDealActivities(db: Database) {
 
   /** Records a step that changes only the deal row and the timeline (qualify, stage move, assignment, ...). */
   async function recordDealStep(record: StepRecord): Promise<TimelineEntry> {
-    const { entry } = await inStepTransaction(db, record, async () => ({ result: undefined, documents: [] }));
-    return entry;
+    return recordStepOnly(db, record);
   }
 
   /** Inserts or updates a follow-up and records the step that changed it. */

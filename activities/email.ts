@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { Op } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import type { Database } from '../models/db';
+import { readCompanySettings } from '../models/company-settings';
 import type { Mailer } from './mailer';
 import { renderEmail, type EmailContent } from './email-templates';
 import { documentFileName, loadBusinessDocument, type DocumentRef } from '../models/document-loader';
@@ -29,7 +30,7 @@ export interface PortalLinkSettings {
 const PORTAL_LINK_GRACE_DAYS = 30;
 
 export function createEmailActivities(db: Database, mailer: Mailer, messageIdDomain: string, portal: PortalLinkSettings) {
-  const { Email, User, CompanySettings } = db.models;
+  const { Email, User } = db.models;
 
   async function resolveAddresses(to: Recipient): Promise<string[]> {
     if ('address' in to) return [to.address];
@@ -49,27 +50,22 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
    * again on retry. The Message-ID is derived from the key, so mail clients show such a repeat once.
    */
   async function sendEmail(input: SendEmailInput): Promise<{ recipient: string; subject: string; status: 'sent' | 'already_sent' }> {
-    const company = await CompanySettings.findByPk(1);
+    const company = await readCompanySettings(db);
     const companyName = (company?.get('name') as string | undefined) ?? 'Sales';
     const content = input.content.kind === 'estimate' ? { ...input.content, portalUrl: portalLink(input.dealNumber, input.content) } : input.content;
     const { subject, text } = renderEmail(content, companyName, input.dealNumber);
     const recipient = (await resolveAddresses(input.to)).join(', ');
     const messageId = `<${input.key.replace(/[^A-Za-z0-9.-]/g, '.')}@${messageIdDomain}>`;
 
-    const [row] = await Email.findOrCreate({
-      where: { idempotencyKey: input.key },
-      defaults: {
-        idempotencyKey: input.key,
-        dealNumber: input.dealNumber,
-        kind: input.content.kind,
-        recipient,
-        subject,
-        status: 'pending',
-        messageId,
-        createdAt: new Date(),
-      },
+    const row = await claimEmailRow({
+      key: input.key,
+      dealNumber: input.dealNumber,
+      kind: input.content.kind,
+      recipient,
+      subject,
+      messageId,
     });
-    if (row.get('status') === 'sent') {
+    if (row.status === 'sent') {
       log.info('email already sent; skipping', { key: input.key, recipient });
       return { recipient, subject, status: 'already_sent' };
     }
@@ -77,9 +73,27 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
     const fileStem = `deal-${input.dealNumber}-${input.key.split('/').slice(1).join('-')}`.replace(/[^A-Za-z0-9.-]/g, '_');
     const attachments = input.attachment ? [await renderAttachment(input.attachment.document, input.attachment.timeZone)] : [];
     const delivery = await mailer.send({ messageId, to: recipient, subject, text, fileStem, attachments });
-    await row.update({ status: 'sent', sentAt: new Date(), outboxPath: delivery.outboxPath ?? null });
+    await Email.update({ status: 'sent', sentAt: new Date(), outboxPath: delivery.outboxPath ?? null }, { where: { id: row.id } });
     log.info('email sent', { key: input.key, recipient, subject, outboxPath: delivery.outboxPath });
     return { recipient, subject, status: 'sent' };
+  }
+
+  /**
+   * Inserts the email's row as pending unless its key has one, and returns the row: one statement for a
+   * new email, two for a retry. (Sequelize's findOrCreate would add a transaction and a temporary function.)
+   */
+  async function claimEmailRow(email: { key: string; dealNumber: number; kind: string; recipient: string; subject: string; messageId: string }) {
+    const [inserted] = await db.sequelize.query<{ id: number; status: string }>(
+      `INSERT INTO emails (idempotency_key, deal_number, kind, recipient, subject, status, message_id, created_at)
+       VALUES (:key, :dealNumber, :kind, :recipient, :subject, 'pending', :messageId, now())
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id, status`,
+      { replacements: email, type: QueryTypes.SELECT },
+    );
+    if (inserted) return inserted;
+    const existing = await Email.findOne({ where: { idempotencyKey: email.key }, attributes: ['id', 'status'] });
+    if (!existing) throw new Error(`email row ${email.key} neither inserted nor found`);
+    return { id: existing.get('id') as number, status: existing.get('status') as string };
   }
 
   function portalLink(dealNumber: number, estimate: { estimateNumber: string; revision: number; expiresAt: string }): string {

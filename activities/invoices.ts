@@ -113,13 +113,20 @@ export function createInvoiceActivities(db: Database) {
         lines.map((line) => ({ ...line, invoiceNumber: number })),
         { transaction },
       );
-      for (const line of lines) {
-        await OrderLine.increment('invoicedQuantity', {
-          by: line.quantity,
-          where: { orderNumber: input.orderNumber, lineNo: line.orderLineNo },
+      // One statement for all lines; the CHECK on invoiced_quantity still guards each.
+      await db.sequelize.query(
+        `UPDATE order_lines AS line SET invoiced_quantity = line.invoiced_quantity + billed.quantity
+         FROM unnest(ARRAY[:lineNos]::integer[], ARRAY[:quantities]::integer[]) AS billed (line_no, quantity)
+         WHERE line.order_number = :orderNumber AND line.line_no = billed.line_no`,
+        {
+          replacements: {
+            orderNumber: input.orderNumber,
+            lineNos: lines.map((line) => line.orderLineNo),
+            quantities: lines.map((line) => line.quantity),
+          },
           transaction,
-        });
-      }
+        },
+      );
       const summary: InvoiceSummary = {
         number,
         status: 'draft',

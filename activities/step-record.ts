@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { DatabaseError, type Transaction } from 'sequelize';
+import { DatabaseError, QueryTypes, type Transaction } from 'sequelize';
 import type { Database } from '../models/db';
 import type { Phase, TimelineEntry } from '../domain/deal-state';
 
@@ -36,45 +36,117 @@ export async function inStepTransaction<T>(
   record: StepRecord,
   write: (transaction: Transaction) => Promise<{ result: T; documents: string[] }>,
 ): Promise<{ result: T; entry: TimelineEntry }> {
-  const { TimelineEntry: Timeline, Deal } = db.models;
   return runTransaction(db, async (transaction) => {
-    const existing = await Timeline.findOne({ where: { idempotencyKey: record.key }, transaction });
-    if (existing) {
-      return { result: existing.get('result') as T, entry: toTimelineEntry(existing.get()) };
-    }
+    const [existing] = await db.sequelize.query<EntryRow>(
+      `SELECT ${entryColumns} FROM timeline_entries WHERE idempotency_key = :key`,
+      { replacements: { key: record.key }, type: QueryTypes.SELECT, transaction },
+    );
+    if (existing) return { result: existing.result as T, entry: toTimelineEntry(existing) };
 
     const { result, documents } = await write(transaction);
-    const row = await Timeline.create(
-      {
-        dealNumber: record.dealNumber,
-        seq: record.entry.seq,
-        at: record.entry.at,
-        actor: record.entry.actor,
-        event: record.entry.event,
-        summary: record.entry.summary,
-        data: record.entry.data ?? {},
-        documents,
-        result: result === undefined ? null : result,
-        idempotencyKey: record.key,
-      },
-      { transaction },
-    );
-    await Deal.update(
-      { ...record.dealPatch, phase: record.phase, updatedAt: record.entry.at },
-      { where: { number: record.dealNumber }, transaction },
-    );
-    return { result, entry: toTimelineEntry(row.get()) };
+    const [row] = await db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: false }), {
+      replacements: entryReplacements(record, result, documents),
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    return { result, entry: toTimelineEntry(row) };
   });
 }
 
 /**
- * Runs a transaction and marks integrity violations other than a unique violation as non-retryable: a
+ * Records a step that writes nothing but its timeline entry and the deal row, in one statement and so
+ * one round trip, at most once per step key. A retry after a committed attempt returns the stored entry.
+ */
+export async function recordStepOnly(db: Database, record: StepRecord): Promise<TimelineEntry> {
+  const [row] = await failOnIntegrityViolation(() =>
+    db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: true }), {
+      replacements: entryReplacements(record, null, []),
+      type: QueryTypes.SELECT,
+    }),
+  );
+  return toTimelineEntry(row);
+}
+
+const entryColumns = 'seq, at, actor, event, summary, documents, result';
+
+interface EntryRow {
+  seq: number;
+  at: Date | string;
+  actor: string;
+  event: string;
+  summary: string;
+  documents: string[] | null;
+  result: unknown;
+}
+
+/** Deal row columns a step may change, by the field name in `StepRecord.dealPatch`. */
+const dealPatchColumns: Record<keyof NonNullable<StepRecord['dealPatch']>, string> = {
+  owner: 'owner',
+  stage: 'stage',
+  title: 'title',
+  estimateNumber: 'estimate_number',
+  orderNumber: 'order_number',
+  total: 'total',
+  outcomeReason: 'outcome_reason',
+};
+
+/**
+ * One statement that inserts the timeline entry and updates the deal row. With `ifNew` it first looks
+ * for an entry with the same key and, when one exists, returns it and changes nothing.
+ */
+function insertEntrySql(record: StepRecord, options: { ifNew: boolean }): string {
+  const patch = Object.entries(record.dealPatch ?? {}).filter(([, value]) => value !== undefined);
+  const sets = ['phase = :phase', 'updated_at = :at', ...patch.map(([field]) => `${dealPatchColumns[field as keyof typeof dealPatchColumns]} = :patch_${field}`)];
+  const values = `:dealNumber, :seq, :at, :actor, :event, :summary, :data::jsonb,
+    ARRAY(SELECT jsonb_array_elements_text(:documents::jsonb)), :result::jsonb, :key`;
+  const columns = 'deal_number, seq, at, actor, event, summary, data, documents, result, idempotency_key';
+  if (!options.ifNew) {
+    return `WITH entry AS (INSERT INTO timeline_entries (${columns}) VALUES (${values}) RETURNING ${entryColumns}),
+      deal AS (UPDATE deals SET ${sets.join(', ')} WHERE number = :dealNumber)
+      SELECT * FROM entry`;
+  }
+  return `WITH previous AS (SELECT ${entryColumns} FROM timeline_entries WHERE idempotency_key = :key),
+    entry AS (INSERT INTO timeline_entries (${columns}) SELECT ${values} WHERE NOT EXISTS (SELECT 1 FROM previous)
+      RETURNING ${entryColumns}),
+    deal AS (UPDATE deals SET ${sets.join(', ')} WHERE number = :dealNumber AND EXISTS (SELECT 1 FROM entry))
+    SELECT * FROM entry UNION ALL SELECT * FROM previous`;
+}
+
+function entryReplacements(record: StepRecord, result: unknown, documents: string[]): Record<string, unknown> {
+  const patch = Object.fromEntries(
+    Object.entries(record.dealPatch ?? {})
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => [`patch_${field}`, value]),
+  );
+  return {
+    dealNumber: record.dealNumber,
+    seq: record.entry.seq,
+    at: record.entry.at,
+    actor: record.entry.actor,
+    event: record.entry.event,
+    summary: record.entry.summary,
+    data: JSON.stringify(record.entry.data ?? {}),
+    documents: JSON.stringify(documents),
+    result: result === undefined || result === null ? null : JSON.stringify(result),
+    key: record.key,
+    phase: record.phase,
+    ...patch,
+  };
+}
+
+/** Runs a transaction, with integrity violations sorted as `failOnIntegrityViolation` does. */
+function runTransaction<T>(db: Database, body: (transaction: Transaction) => Promise<T>): Promise<T> {
+  return failOnIntegrityViolation(() => db.sequelize.transaction(body));
+}
+
+/**
+ * Runs database work and marks integrity violations other than a unique violation as non-retryable: a
  * failed check or not-null constraint fails the same way on every attempt. A unique violation is left
  * retryable, because it means a racing attempt of the same step committed first.
  */
-async function runTransaction<T>(db: Database, body: (transaction: Transaction) => Promise<T>): Promise<T> {
+async function failOnIntegrityViolation<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await db.sequelize.transaction(body);
+    return await work();
   } catch (error) {
     const code = (error as { parent?: { code?: string } }).parent?.code;
     if (error instanceof DatabaseError && code?.startsWith('23') && code !== '23505') {
@@ -84,14 +156,14 @@ async function runTransaction<T>(db: Database, body: (transaction: Transaction) 
   }
 }
 
-function toTimelineEntry(row: Record<string, unknown>): TimelineEntry {
-  const documents = (row.documents as string[] | null) ?? [];
+function toTimelineEntry(row: EntryRow): TimelineEntry {
+  const documents = row.documents ?? [];
   return {
-    seq: row.seq as number,
-    at: new Date(row.at as string).toISOString(),
-    actor: row.actor as string,
-    event: row.event as string,
-    summary: row.summary as string,
+    seq: row.seq,
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    event: row.event,
+    summary: row.summary,
     ...(documents.length > 0 ? { documents } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { DealState, EstimateRevision } from '../domain/deal-state';
 import { isValidTimeZone, localDate } from '../domain/dates';
 import { approveEstimateSchema, requestChangesSchema } from '../domain/step-inputs';
 import { DocumentNotFoundError, documentFileName, loadBusinessDocument, type DocumentRef } from '../models/document-loader';
+import { readCompanySettings } from '../models/company-settings';
 import { renderDocumentPdf } from '../documents';
 import * as wf from '../workflows/deal';
 import type { DealService } from './deal-service';
@@ -108,7 +109,7 @@ function formatAddress(address: PostalAddress | undefined): string | undefined {
 }
 
 async function loadCompany(db: Database): Promise<PortalCompany> {
-  const row = await db.models.CompanySettings.findByPk(1);
+  const row = await readCompanySettings(db);
   if (!row) throw new Error('company settings not found: seed the master data before serving the portal');
   return {
     name: row.get('name') as string,

@@ -1,9 +1,10 @@
 import type { Database } from './db';
 import type { Row } from './definitions';
 import type { BusinessDocument, CompanyParty, CustomerParty, DocumentLine, PostalAddress } from '../documents/types';
-import { QueryTypes } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import { formatAmount, subtractAmount } from '../domain/money';
 import { localDate } from '../domain/dates';
+import { readCompanySettings } from './company-settings';
 
 /** Names one stored document to render: a document number, plus the revision for estimates. */
 export type DocumentRef =
@@ -161,7 +162,7 @@ function formatLine(line: DocumentLine, currency: string): DocumentLine {
 }
 
 async function loadCompany(db: Database): Promise<CompanyParty> {
-  const company = await db.models.CompanySettings.findByPk(1);
+  const company = await readCompanySettings(db);
   if (!company) throw new DocumentNotFoundError('company settings not found');
   return {
     name: company.get('name') as string,
@@ -171,8 +172,11 @@ async function loadCompany(db: Database): Promise<CompanyParty> {
 }
 
 async function loadCustomerRow(db: Database, dealNumber: number): Promise<Row> {
-  const deal = await db.models.Deal.findByPk(dealNumber, { attributes: ['customerId'] });
-  const customer = deal ? await db.models.Customer.findByPk(deal.get('customerId') as number) : null;
+  if (!Number.isSafeInteger(dealNumber)) throw new DocumentNotFoundError(`deal number ${String(dealNumber)} is not an integer`);
+  // One query: the deal's customer id comes from a subquery on the integer checked above.
+  const customer = await db.models.Customer.findOne({
+    where: { id: { [Op.eq]: db.sequelize.literal(`(SELECT customer_id FROM deals WHERE number = ${dealNumber})`) } },
+  });
   if (!customer) throw new DocumentNotFoundError(`customer of deal ${dealNumber} not found`);
   return customer;
 }

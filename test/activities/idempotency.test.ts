@@ -64,6 +64,48 @@ test('lead step writes one timeline row', async () => {
   expect(await count('SELECT count(*) FROM timeline_entries WHERE deal_number = :dealNumber', { dealNumber })).toBe(1);
 });
 
+test('lead recorded once on retry', async () => {
+  const input = {
+    record: { ...record('lead.created', 'lead'), dealNumber: dealNumber + 1, key: `deal-${dealNumber + 1}/step-1` },
+    workflowId: `deal-${dealNumber + 1}`,
+    customerId: await ensureCustomer(harness),
+    source: 'test',
+    interest: 'press',
+    currency: 'USD',
+  };
+  const [first, second] = await twice(harness.activities.recordLead, input);
+  expect(second).toEqual(first);
+  expect(await count('SELECT count(*) FROM deals WHERE number = :n', { n: dealNumber + 1 })).toBe(1);
+  expect(await count('SELECT count(*) FROM timeline_entries WHERE deal_number = :n', { n: dealNumber + 1 })).toBe(1);
+});
+
+test('deal step recorded once with its deal row changes', async () => {
+  const step = { ...record('opportunity.stage_moved', 'opportunity'), dealPatch: { stage: 'proposal', title: 'Lathe, second line' } };
+  step.entry.data = { to: 'proposal' };
+  const [first, second] = await twice(harness.activities.recordDealStep, step);
+  expect(second).toEqual(first);
+  expect(first).toMatchObject({ seq: step.entry.seq, event: 'opportunity.stage_moved', actor: 'sofia', at: step.entry.at });
+  expect(await count('SELECT count(*) FROM timeline_entries WHERE idempotency_key = :key', { key: step.key })).toBe(1);
+  const [deal] = (await harness.db.sequelize.query('SELECT phase, stage, title, owner FROM deals WHERE number = :dealNumber', {
+    replacements: { dealNumber },
+  }))[0] as Record<string, string>[];
+  expect(deal).toEqual({ phase: 'opportunity', stage: 'proposal', title: 'Lathe, second line', owner: 'sofia' });
+  const [stored] = (await harness.db.sequelize.query('SELECT data FROM timeline_entries WHERE idempotency_key = :key', {
+    replacements: { key: step.key },
+  }))[0] as { data: unknown }[];
+  expect(stored.data).toEqual({ to: 'proposal' });
+});
+
+test('racing attempts of one deal step write one row', async () => {
+  const step = record('opportunity.stage_moved', 'opportunity');
+  const outcomes = await Promise.allSettled([env.run(harness.activities.recordDealStep, step), env.run(harness.activities.recordDealStep, step)]);
+  expect(outcomes.filter((outcome) => outcome.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+  // A loser fails with the unique violation and is retried; the retry finds the winner's entry.
+  const retried = (await env.run(harness.activities.recordDealStep, step)) as { seq: number };
+  expect(retried.seq).toBe(step.entry.seq);
+  expect(await count('SELECT count(*) FROM timeline_entries WHERE idempotency_key = :key', { key: step.key })).toBe(1);
+});
+
 test('estimate revision saved once', async () => {
   const [first, second] = await twice(harness.activities.saveEstimateRevision, {
     record: record('estimate.created', 'estimate'),
