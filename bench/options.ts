@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const phaseNames = ['throughput', 'open-deals', 'batch', 'list'] as const;
+export const phaseNames = ['throughput', 'latency', 'open-deals', 'batch', 'list'] as const;
 export type PhaseName = (typeof phaseNames)[number];
 
 export interface BenchOptions {
@@ -9,6 +9,10 @@ export interface BenchOptions {
   deals: number;
   /** Deals or baseline workflows in flight at once, in every phase except batch invoicing. */
   concurrency: number;
+  /** Deals, and baseline workflows, of the latency phase, which runs below the machine's saturation. */
+  latencyDeals: number;
+  /** Deals or baseline workflows in flight at once in the latency phase. */
+  latencyConcurrency: number;
   /** Deals started and left waiting in the opportunity phase. */
   openDeals: number;
   /** Rows in the deals table while the list is measured. The missing ones are inserted with SQL. */
@@ -28,6 +32,9 @@ const usage = `Usage: npm run bench -- [options]
 
   --deals N          deals through the whole scenario, and as many baseline workflows (default 200)
   --concurrency N    deals or workflows in flight at once (default 20); batch invoicing uses the API's own 8
+  --latency-deals N  deals, and baseline workflows, timed at low load in the latency phase (default 40)
+  --latency-concurrency N
+                     deals or workflows in flight in the latency phase (default 4)
   --open-deals N     deals left waiting in the opportunity phase for the memory check (default 10000)
   --list-rows N      rows in the deals table while GET /deals is timed (default 100000)
   --list-requests N  timed GET /deals requests per filter (default 200)
@@ -37,7 +44,8 @@ const usage = `Usage: npm run bench -- [options]
   --no-output        print the report only
   --max-minutes N    start no work after N minutes and exit 1 (default 180, 3 with --tiny); a run still busy
                      2 minutes later is stopped
-  --tiny             5 deals, 50 open deals, 1000 rows, batch of 10: a quick check that the benchmark works
+  --tiny             5 deals, 3 latency deals, 50 open deals, 1000 rows, batch of 10: a quick check that
+                     the benchmark works
 
 DATABASE_URL and TEMPORAL_ADDRESS (with TEMPORAL_NAMESPACE) select existing servers; the benchmark then
 creates and drops its own database and uses its own task queues. Without them it starts a throwaway
@@ -58,6 +66,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       tiny: { type: 'boolean', default: false },
       deals: { type: 'string' },
       concurrency: { type: 'string' },
+      'latency-deals': { type: 'string' },
+      'latency-concurrency': { type: 'string' },
       'open-deals': { type: 'string' },
       'list-rows': { type: 'string' },
       'list-requests': { type: 'string' },
@@ -87,6 +97,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     tiny,
     deals: positiveInteger('deals', values.deals, tiny ? 5 : 200),
     concurrency: positiveInteger('concurrency', values.concurrency, 20),
+    latencyDeals: positiveInteger('latency-deals', values['latency-deals'], tiny ? 3 : 40),
+    latencyConcurrency: positiveInteger('latency-concurrency', values['latency-concurrency'], tiny ? 2 : 4),
     openDeals: positiveInteger('open-deals', values['open-deals'], tiny ? 50 : 10_000),
     listRows: positiveInteger('list-rows', values['list-rows'], tiny ? 1_000 : 100_000),
     listRequests: positiveInteger('list-requests', values['list-requests'], tiny ? 20 : 200),

@@ -66,16 +66,32 @@ async function runPhases(env: BenchEnvironment, options: BenchOptions, results: 
     }
   };
 
-  if (options.phases.includes('throughput')) {
-    await attempt('throughput', async () => {
+  if (options.phases.includes('throughput') || options.phases.includes('latency')) {
+    await attempt('warm-up', async () => {
       progress('warm-up: one scenario deal and one baseline workflow, one step at a time');
       results.warmUp = await warmUp(env, scenario);
+    });
+  }
+  const steps = results.warmUp?.steps;
+  if (options.phases.includes('throughput') && steps) {
+    await attempt('throughput', async () => {
       progress(`${options.deals} scenario deals over HTTP, ${options.concurrency} in flight`);
       results.deals = await runDeals(env, scenario, options.deals, options.concurrency, deadline);
       record(poolProblem('deals over HTTP', results.deals.pool, options.deals));
       progress(`${options.deals} baseline workflows, ${options.concurrency} in flight`);
-      results.baseline = await runBaselineDeals(env, results.warmUp.steps, options.deals, options.concurrency, deadline);
+      results.baseline = await runBaselineDeals(env, steps, options.deals, options.concurrency, deadline);
       record(poolProblem('baseline workflows', results.baseline.pool, options.deals));
+    });
+  }
+  if (options.phases.includes('latency') && steps) {
+    await attempt('latency', async () => {
+      const { latencyDeals: count, latencyConcurrency: concurrency } = options;
+      progress(`latency: ${count} scenario deals over HTTP, then ${count} baseline workflows, ${concurrency} in flight`);
+      const deals = await runDeals(env, scenario, count, concurrency, deadline);
+      record(poolProblem('latency deals', deals.pool, count));
+      const baseline = await runBaselineDeals(env, steps, count, concurrency, deadline);
+      record(poolProblem('latency baseline workflows', baseline.pool, count));
+      results.latency = { concurrency, deals, baseline };
     });
   }
   if (options.phases.includes('open-deals')) {

@@ -80,6 +80,17 @@ function queryDelta(before: Map<string, number>, after: Map<string, number>): St
   return { api, activities, byActivity };
 }
 
+/** Waits until a workflow has no activity scheduled or running, for at most a minute. */
+async function activitiesSettled(env: BenchEnvironment, workflowId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const description = await env.client.workflow.getHandle(workflowId).describe();
+    if ((description.raw.pendingActivities ?? []).length === 0) return;
+    if (Date.now() > deadline) throw new Error(`workflow ${workflowId} still has activities running a minute after its step answered`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * Runs one deal through the scenario with nothing else running, step by step, and reads its history:
  * the Updates and activities per step that the baseline copies, each step's SQL statement count and
@@ -97,6 +108,8 @@ export async function warmUp(env: BenchEnvironment, scenario: Scenario): Promise
       post: async <T>(requestPath: string, body: unknown): Promise<T> => {
         const before = env.queries.snapshot();
         const result = await api.post<T>(requestPath, body);
+        // A step's email runs after its answer; its statements belong to the step, so wait for it.
+        await activitiesSettled(env, (result as { workflowId: string }).workflowId);
         queryCounts.push(queryDelta(before, env.queries.snapshot()));
         return result;
       },
