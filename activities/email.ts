@@ -79,8 +79,9 @@ export function createEmailActivities(db: Database, mailer: Mailer, messageIdDom
   }
 
   /**
-   * Inserts the email's row as pending unless its key has one, and returns the row: one statement for a
-   * new email, two for a retry. (Sequelize's findOrCreate would add a transaction and a temporary function.)
+   * Inserts the email's row as pending unless its key has one, and returns the row. That is one statement
+   * for a new email and two for a retry, where Sequelize's findOrCreate adds a transaction and a temporary
+   * function.
    */
   async function claimEmailRow(email: { key: string; dealNumber: number; kind: string; recipient: string; subject: string; messageId: string }) {
     const [inserted] = await db.sequelize.query<{ id: number; status: string }>(

@@ -91,8 +91,9 @@ const dealPatchColumns: Record<keyof NonNullable<StepRecord['dealPatch']>, strin
 };
 
 /**
- * One statement that inserts the timeline entry and updates the deal row. With `ifNew` it first looks
- * for an entry with the same key and, when one exists, returns it and changes nothing.
+ * Builds one statement that inserts the timeline entry and updates the deal row. With `ifNew` the
+ * statement first looks for an entry with the same key, and when one exists it returns that entry and
+ * changes nothing.
  */
 function insertEntrySql(record: StepRecord, options: { ifNew: boolean }): string {
   const patch = Object.entries(record.dealPatch ?? {}).filter(([, value]) => value !== undefined);

@@ -17,20 +17,20 @@ function apiKeyOf(req: Request): string | undefined {
 
 /** How long a key's user, once found, is reused without asking the database again. */
 export const API_KEY_CACHE_MS = 5_000;
-/** Most keys kept at once; the oldest entry is dropped to make room. */
+/** Maximum number of cached keys. The oldest entry is dropped to make room. */
 const API_KEY_CACHE_SIZE = 10_000;
 
 /**
  * Rejects a request with 401 unless it carries a valid API key, and stores the key's user for the routes.
- * A key found valid is remembered for `cacheMs`, so a client sending many requests costs one lookup per
- * period; unknown keys are looked up every time.
+ * A key found valid is cached for `cacheMs`, so a client sending many requests costs one lookup per
+ * period. Unknown keys are looked up every time.
  * NOTE: revoking a key (`revoked_at`) or changing a user's roles reaches a running API within `cacheMs`.
  */
 export function authenticate(db: Database, cacheMs = API_KEY_CACHE_MS): RequestHandler {
   const cache = new Map<string, { user: AuthenticatedUser; until: number }>();
 
   async function lookUp(apiKey: string): Promise<AuthenticatedUser | undefined> {
-    // Keyed by a digest, so the cache holds no usable key.
+    // The cache is keyed by a digest, so it contains no usable key.
     const id = createHash('sha256').update(apiKey).digest('base64');
     const cached = cache.get(id);
     if (cached && cached.until > Date.now()) return cached.user;

@@ -86,7 +86,7 @@ async function activitiesSettled(env: BenchEnvironment, workflowId: string): Pro
   for (;;) {
     const description = await env.client.workflow.getHandle(workflowId).describe();
     if ((description.raw.pendingActivities ?? []).length === 0) return;
-    if (Date.now() > deadline) throw new Error(`workflow ${workflowId} still has activities running a minute after its step answered`);
+    if (Date.now() > deadline) throw new Error(`workflow ${workflowId} still has activities running a minute after its step returned`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -108,7 +108,7 @@ export async function warmUp(env: BenchEnvironment, scenario: Scenario): Promise
       post: async <T>(requestPath: string, body: unknown): Promise<T> => {
         const before = env.queries.snapshot();
         const result = await api.post<T>(requestPath, body);
-        // A step's email runs after its answer; its statements belong to the step, so wait for it.
+        // A step's email runs after the step returns. Its statements belong to the step, so wait for it.
         await activitiesSettled(env, (result as { workflowId: string }).workflowId);
         queryCounts.push(queryDelta(before, env.queries.snapshot()));
         return result;

@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
  * and prints the order, the payments and the final balance. API_URL overrides the address. It first
  * issues an API key for each of the scenario's users, in the database of DATABASE_URL or the embedded one.
  * Before listing the emails it waits for the deal's workflow to end, on TEMPORAL_ADDRESS or the dev server
- * of `npm start`, because the last steps' emails go out after those steps have answered.
+ * of `npm start`, because the last steps' emails go out after those steps have returned.
  */
 async function main(): Promise<void> {
   const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -74,7 +74,7 @@ async function waitForDealEnd(workflowId: string): Promise<void> {
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const ended = client.workflow.getHandle(workflowId).result();
     const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`workflow ${workflowId} still running a minute after the last step; is the worker up?`)), 60_000).unref(),
+      setTimeout(() => reject(new Error(`workflow ${workflowId} still running a minute after the last step: check that the worker is running`)), 60_000).unref(),
     );
     await Promise.race([ended, timeout]);
   } finally {

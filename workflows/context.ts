@@ -35,7 +35,7 @@ export const EMAILS_AFTER_UPDATE_PATCH = 'emails-after-update';
 
 /**
  * Patch marker for the step lock that lets one waiter in at a time. Before it, two steps released in the
- * same workflow activation could both run; histories recorded then replay with the old wait.
+ * same workflow activation could both run. Histories recorded then replay with the old wait.
  */
 export const STEP_LOCK_PATCH = 'exclusive-step-lock';
 
@@ -140,8 +140,8 @@ export class DealContext {
   }
 
   /**
-   * Sends an email keyed to a step, without holding up the step: the returned promise resolves at once
-   * and the email activity runs after the Update has answered. The deal ends or continues as new only
+   * Sends an email keyed to a step without delaying the step. The returned promise resolves at once, and
+   * the email activity runs after the Update has returned its result. The deal ends or continues as new only
    * once its emails are done. A failure after all retries is logged and does not undo the step, whose
    * documents are already stored.
    * NOTE: such a lost email is visible only in the worker log and the workflow history; it is not

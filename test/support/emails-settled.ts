@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /**
- * Waits until a deal's workflow has no email activity scheduled or running. Steps answer before their
- * emails are sent, but the activity is scheduled in the same workflow task as the answer, so waiting
- * here after a step covers that step's emails. Throws when emails are still pending after `timeoutMs`.
+ * Waits until a deal's workflow has no email activity scheduled or running. A step's Update returns
+ * before its email is sent, but the email activity is scheduled in the same workflow task as the
+ * Update's result, so waiting here after a step covers that step's emails. Throws when emails are still pending after `timeoutMs`.
  */
 export async function emailsSettled(client: Client, workflowId: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

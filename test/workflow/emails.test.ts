@@ -17,7 +17,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** The sendEmail activities in a history: the workflow task that scheduled each, and its completion event. */
+/** Lists the sendEmail activities of a history: the workflow task that scheduled each, and its completion event. */
 function emailActivities(events: HistoryEvent[]): { scheduledBy: number; completed?: number }[] {
   return events
     .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail')
@@ -29,7 +29,7 @@ function emailActivities(events: HistoryEvent[]): { scheduledBy: number; complet
     }));
 }
 
-test('a step answers before its email is sent, and the deal ends only after its last email', async () => {
+test('emails sent after step results', async () => {
   const deal = await dealInPhase(harness, 'payment');
   const handle = handleFor(harness, deal.dealNumber);
   const paid = await handle.executeUpdate(wf.recordPayment, {

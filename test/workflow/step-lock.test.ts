@@ -16,21 +16,21 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** The most step activities (all but emails) that were scheduled and not yet finished at one time. */
-function mostStepActivitiesAtOnce(events: HistoryEvent[]): number {
+/** Returns the maximum number of step activities (all but emails) scheduled and not yet finished at one time. */
+function maxConcurrentStepActivities(events: HistoryEvent[]): number {
   const open = new Set<number>();
-  let most = 0;
+  let max = 0;
   for (const event of events) {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled && scheduled.activityType?.name !== 'sendEmail') {
       open.add(Number(event.eventId));
-      most = Math.max(most, open.size);
+      max = Math.max(max, open.size);
     }
     const finished =
       event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
     if (finished) open.delete(Number(finished.scheduledEventId));
   }
-  return most;
+  return max;
 }
 
 test('payments arriving together run one at a time', async () => {
@@ -48,7 +48,7 @@ test('payments arriving together run one at a time', async () => {
   expect(new Set(seqs).size).toBe(seqs.length);
 
   const events = (await handle.fetchHistory()).events ?? [];
-  expect(mostStepActivitiesAtOnce(events)).toBe(1);
+  expect(maxConcurrentStepActivities(events)).toBe(1);
   const stored = await harness.db.models.Payment.findAll({ where: { invoiceNumber: deal.invoices[0].number } });
   expect(stored.map((payment) => payment.get('reference')).sort()).toEqual(['LOCK-1', 'LOCK-2', 'LOCK-3', 'LOCK-4']);
 });
