@@ -4,7 +4,7 @@ import type { InvoiceSummary, TimelineEntry } from '../domain/deal-state';
 import { compareAmounts, formatAmount, subtractAmount, addAmounts, isZero } from '../domain/money';
 import { priceQuantity, sumLines } from '../domain/pricing';
 import { addDays } from '../domain/dates';
-import { inStepTransaction, nextDocumentNumber, type StepRecord } from './step-record';
+import { inStepTransaction, nextDocumentNumber, recordStepInTransaction, type StepRecord } from './step-record';
 
 export interface CreateInvoiceInput {
   record: StepRecord;
@@ -25,6 +25,11 @@ export interface RecordPaymentInput {
   reference: string;
   recordedBy: string;
   currency: string;
+  /**
+   * The deal.paid step, sent when this payment pays the deal. It is written in the same transaction if
+   * the payment leaves the invoice paid.
+   */
+  closing?: StepRecord;
 }
 
 export interface PaymentResult {
@@ -33,6 +38,8 @@ export interface PaymentResult {
   amountPaid: string;
   balance: string;
   status: InvoiceSummary['status'];
+  /** Timeline entry of the `closing` step, when it was written. */
+  closingEntry?: TimelineEntry;
 }
 
 /** Activities for invoices and payments. */
@@ -190,14 +197,16 @@ export function createInvoiceActivities(db: Database) {
       const balance = subtractAmount(total, amountPaid, input.currency);
       const status = isZero(balance) ? 'paid' : 'sent';
       await invoice.update({ amountPaid, status }, { transaction });
+      const closingEntry = input.closing && status === 'paid' ? await recordStepInTransaction(db, input.closing, transaction) : undefined;
       const result: PaymentResult = {
         paymentId: row.get('id') as number,
         amount: formatAmount(input.amount, input.currency),
         amountPaid,
         balance,
         status,
+        ...(closingEntry ? { closingEntry } : {}),
       };
-      return { result, documents: [input.invoiceNumber] };
+      return { result, documents: [input.invoiceNumber], ...(closingEntry ? { phase: input.closing!.phase } : {}) };
     });
     return { payment, entry };
   }

@@ -34,7 +34,7 @@ export interface StepRecord {
 export async function inStepTransaction<T>(
   db: Database,
   record: StepRecord,
-  write: (transaction: Transaction) => Promise<{ result: T; documents: string[] }>,
+  write: (transaction: Transaction) => Promise<{ result: T; documents: string[]; phase?: Phase }>,
 ): Promise<{ result: T; entry: TimelineEntry }> {
   return runTransaction(db, async (transaction) => {
     const [existing] = await db.sequelize.query<EntryRow>(
@@ -43,9 +43,11 @@ export async function inStepTransaction<T>(
     );
     if (existing) return { result: existing.result as T, entry: toTimelineEntry(existing) };
 
-    const { result, documents } = await write(transaction);
+    // `phase` lets a write that also recorded a later step (see recordStepInTransaction) keep the
+    // deal row in that step's phase.
+    const { result, documents, phase } = await write(transaction);
     const [row] = await db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: false }), {
-      replacements: entryReplacements(record, result, documents),
+      replacements: { ...entryReplacements(record, result, documents), ...(phase ? { phase } : {}) },
       type: QueryTypes.SELECT,
       transaction,
     });
@@ -64,6 +66,20 @@ export async function recordStepOnly(db: Database, record: StepRecord): Promise<
       type: QueryTypes.SELECT,
     }),
   );
+  return toTimelineEntry(row);
+}
+
+/**
+ * Records a further step (timeline entry and deal row) inside a transaction that another step's
+ * `inStepTransaction` opened, so both commit together and a retry of that step repeats neither. The
+ * write that calls it returns the further step's `phase`, because the outer step updates the deal row last.
+ */
+export async function recordStepInTransaction(db: Database, record: StepRecord, transaction: Transaction): Promise<TimelineEntry> {
+  const [row] = await db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: false }), {
+    replacements: entryReplacements(record, null, []),
+    type: QueryTypes.SELECT,
+    transaction,
+  });
   return toTimelineEntry(row);
 }
 

@@ -1,13 +1,22 @@
-import { condition, log } from '@temporalio/workflow';
+import { condition, log, patched } from '@temporalio/workflow';
 import type { DealContext } from './context';
 import type { DealState, InvoiceSummary } from '../domain/deal-state';
 import { localDate } from '../domain/dates';
 import { dunningSchedule } from '../domain/dunning';
 import * as rules from '../domain/rules';
 import { derivePhase, invoiceableQuantities } from '../domain/fulfilment';
+import { compareAmounts } from '../domain/money';
 import type { CreateInvoiceInput, PaymentInput, SendInvoiceInput } from '../domain/step-inputs';
 
 /** Steps of invoicing and payment. */
+
+/**
+ * Patch marker for recording deal.paid in the transaction of the payment that pays the deal. Histories
+ * recorded before it ran a second activity for deal.paid, and replay keeps doing so for them.
+ */
+export const PAYMENT_CLOSES_DEAL_PATCH = 'payment-closes-deal';
+
+const PAID_SUMMARY = 'Every invoice is paid; the deal is closed';
 
 export async function createInvoice(ctx: DealContext, input: CreateInvoiceInput): Promise<DealState> {
   return ctx.exclusive(
@@ -120,6 +129,9 @@ export async function recordPayment(ctx: DealContext, input: PaymentInput): Prom
       const record = ctx.nextStep(input.actor, 'payment.recorded', `${input.method} payment of ${input.amount} on ${invoice.number}, reference ${input.reference}`, {
         data: { invoiceNumber: invoice.number, amount: input.amount, method: input.method, reference: input.reference },
       });
+      const closing = paysDeal(ctx.state, invoice, input.amount) && patched(PAYMENT_CLOSES_DEAL_PATCH)
+        ? ctx.nextStep('system', 'deal.paid', PAID_SUMMARY, { phase: 'paid' })
+        : undefined;
       const { payment, entry } = await ctx.activities.recordPayment({
         record,
         invoiceNumber: invoice.number,
@@ -128,6 +140,7 @@ export async function recordPayment(ctx: DealContext, input: PaymentInput): Prom
         reference: input.reference,
         recordedBy: input.actor,
         currency,
+        ...(closing ? { closing } : {}),
       });
       ctx.applyStep(record, entry);
       Object.assign(invoice, { amountPaid: payment.amountPaid, balance: payment.balance, status: payment.status });
@@ -148,14 +161,26 @@ export async function recordPayment(ctx: DealContext, input: PaymentInput): Prom
         balance: payment.balance,
       }, { kind: 'payment_receipt', paymentId: payment.paymentId });
 
-      if (derivePhase(ctx.state) === 'paid') await markPaid(ctx);
+      if (closing && payment.closingEntry) {
+        ctx.applyStep(closing, payment.closingEntry);
+        ctx.state.outcome = { phase: 'paid', at: payment.closingEntry.at };
+      } else if (derivePhase(ctx.state) === 'paid') {
+        await markPaid(ctx);
+      }
       return ctx.state;
     },
   );
 }
 
+/** Returns whether paying `amount` on `invoice` leaves every invoice paid, nothing to invoice and all goods shipped. */
+function paysDeal(state: DealState, invoice: InvoiceSummary, amount: string): boolean {
+  if (compareAmounts(amount, invoice.balance) !== 0) return false;
+  const after = { ...state, invoices: state.invoices.map((candidate) => (candidate === invoice ? { ...candidate, balance: '0' } : candidate)) };
+  return derivePhase(after) === 'paid';
+}
+
 async function markPaid(ctx: DealContext): Promise<void> {
-  const record = ctx.nextStep('system', 'deal.paid', 'Every invoice is paid; the deal is closed', { phase: 'paid' });
+  const record = ctx.nextStep('system', 'deal.paid', PAID_SUMMARY, { phase: 'paid' });
   const entry = await ctx.activities.recordDealStep(record);
   ctx.applyStep(record, entry);
   ctx.state.outcome = { phase: 'paid', at: entry.at };

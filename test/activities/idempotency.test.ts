@@ -222,6 +222,43 @@ test('overpayment activity fails without retry', async () => {
   ).rejects.toMatchObject({ nonRetryable: true, message: expect.stringContaining('open balance of 29948.46') });
 });
 
+test('partial payment leaves deal open', async () => {
+  const closing = record('deal.paid', 'paid');
+  const result = (await env.run(harness.activities.recordPayment, {
+    record: record('payment.recorded', 'payment'),
+    invoiceNumber,
+    amount: '48.46',
+    method: 'ach',
+    reference: 'NF-ACH-1',
+    recordedBy: 'fin',
+    currency: 'USD',
+    closing,
+  })) as { payment: { balance: string; status: string; closingEntry?: unknown } };
+  expect(result.payment.balance).toBe('29900.00');
+  expect(result.payment.status).toBe('sent');
+  expect(result.payment.closingEntry).toBeUndefined();
+  expect(await count('SELECT count(*) FROM timeline_entries WHERE idempotency_key = :key', { key: closing.key })).toBe(0);
+});
+
+test('final payment closes deal once', async () => {
+  const closing = record('deal.paid', 'paid');
+  const [first, second] = await twice(harness.activities.recordPayment, {
+    record: record('payment.recorded', 'payment'),
+    invoiceNumber,
+    amount: '29900.00',
+    method: 'wire',
+    reference: 'NF-WIRE-3',
+    recordedBy: 'fin',
+    currency: 'USD',
+    closing,
+  });
+  expect(second.payment).toEqual(first.payment);
+  expect(first.payment.status).toBe('paid');
+  expect(first.payment.closingEntry).toMatchObject({ seq: closing.entry.seq, event: 'deal.paid', actor: 'sofia' });
+  expect(await count('SELECT count(*) FROM timeline_entries WHERE idempotency_key = :key', { key: closing.key })).toBe(1);
+  expect(await count(`SELECT count(*) FROM deals WHERE number = :dealNumber AND phase = 'paid'`, { dealNumber })).toBe(1);
+});
+
 test('email delivered once', async () => {
   const input = {
     key: `${workflowId}/step-99/email-payment_receipt`,

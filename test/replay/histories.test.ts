@@ -13,8 +13,9 @@ import * as wf from '../../workflows/deal';
  *
  * `npm run record-histories` records them afresh; do that only for a deliberate, versioned change of
  * the workflow, because deals already running keep their old histories. `legacy/` keeps histories of
- * earlier workflow versions that running deals may still have; they replay through the `patched()`
- * branches of workflows/context.ts (emails-after-update, exclusive-step-lock), recorded before both.
+ * earlier workflow versions that running deals may still have. They were recorded before the patches
+ * emails-after-update and exclusive-step-lock (workflows/context.ts) and payment-closes-deal
+ * (workflows/finance-steps.ts), and replay through the old branch of each `patched()` call.
  */
 
 const historiesDir = path.join(__dirname, '..', 'histories');
