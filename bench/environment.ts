@@ -78,6 +78,9 @@ export interface BenchEnvironment {
   keys: Map<string, string>;
   /** Prefix of every workflow id this run creates besides the deals' own. */
   runId: string;
+  /** Where a separate worker process finds PostgreSQL and Temporal. */
+  databaseUrl: string;
+  temporalAddress: string;
   versions: Versions;
   /** Origin of PostgreSQL and Temporal, for the report. */
   sources: { postgres: string; temporal: string };
@@ -306,6 +309,8 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       baseUrl,
       keys,
       runId,
+      databaseUrl: database.url,
+      temporalAddress: address,
       versions: {
         temporalCli: cliVersion(cli),
         temporalServer: systemInfo.serverVersion || 'unknown',

@@ -1,20 +1,18 @@
 import * as wf from '../workflows/deal';
-import { dealWorkflowId } from '../api/deal-service';
+import { DealService, dealWorkflowId } from '../api/deal-service';
+import { startDealWorkerProcess, type DealWorkerProcess } from './worker-process';
 import type { BenchEnvironment } from './environment';
 import { processUsage, startSampler, type PhaseSamples } from './resources';
 import { runPool, type PoolResult } from './stats';
 
 /**
- * Phase 3a: many deals started and left waiting in the opportunity phase, and the benchmark process's
- * memory before and after. The worker, the API and the benchmark's client share this process, as the
- * worker and the API do under `npm start`.
+ * Phase 3a: many deals started and left waiting in the opportunity phase. They run on the product's
+ * worker in its own process (`worker/main.ts` with ROLE=worker), whose resident memory is read before
+ * and after, so the figure is the worker's alone, without the API or the benchmark's client.
  */
 
 export interface MemoryReading {
-  rssBytes: number;
-  heapUsedBytes: number;
-  externalBytes: number;
-  cachedWorkflows: number;
+  workerRssBytes?: number;
   temporalRssBytes?: number;
   postgresRssBytes?: number;
 }
@@ -22,30 +20,25 @@ export interface MemoryReading {
 export interface OpenDealsRun {
   pool: PoolResult;
   dealsPerSecond: number;
+  /** Readings once the worker process is ready, and after the last deal reached the opportunity phase. */
   before: MemoryReading;
   after: MemoryReading;
-  /** Reading after two full garbage collections, taken only when node runs with --expose-gc. */
-  afterGc?: MemoryReading;
   maxCachedWorkflows: number;
   samples: PhaseSamples;
 }
 
-function readMemory(env: BenchEnvironment): MemoryReading {
-  const memory = process.memoryUsage();
+function readMemory(worker: DealWorkerProcess): MemoryReading {
   const usage = processUsage();
   return {
-    rssBytes: memory.rss,
-    heapUsedBytes: memory.heapUsed,
-    externalBytes: memory.external,
-    cachedWorkflows: env.dealWorker.getStatus().numCachedWorkflows,
+    workerRssBytes: worker.rssBytes(),
     temporalRssBytes: usage?.rssBytes.temporal,
     postgresRssBytes: usage?.rssBytes.postgres,
   };
 }
 
 /** Creates a deal and takes it to the opportunity phase with two Updates, as a sales rep would. */
-async function openDeal(env: BenchEnvironment, customerId: number, index: number): Promise<void> {
-  const lead = await env.deals.createDeal({ actor: 'sofia', customerId, source: 'benchmark', interest: `open deal ${index}` });
+async function openDeal(env: BenchEnvironment, deals: DealService, customerId: number, index: number): Promise<void> {
+  const lead = await deals.createDeal({ actor: 'sofia', customerId, source: 'benchmark', interest: `open deal ${index}` });
   const handle = env.client.workflow.getHandle(dealWorkflowId(lead.dealNumber));
   await handle.executeUpdate(wf.qualifyLead, { args: [{ actor: 'sofia' }] });
   const state = await handle.executeUpdate(wf.convertToOpportunity, { args: [{ actor: 'sofia', name: `Open deal ${index}` }] });
@@ -59,26 +52,26 @@ export async function runOpenDeals(
   concurrency: number,
   deadline: number,
 ): Promise<OpenDealsRun> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const before = readMemory(env);
-  const sampler = startSampler(env.db, env.dealWorker);
-  const pool = await runPool(count, concurrency, deadline, (index) => openDeal(env, customerId, index));
-  const samples = sampler.stop();
-  const after = readMemory(env);
-  let afterGc: MemoryReading | undefined;
-  if (gc) {
-    gc();
-    gc();
-    afterGc = readMemory(env);
+  const taskQueue = `bench-open-deals-${env.runId}`;
+  const worker = await startDealWorkerProcess({ databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, taskQueue });
+  try {
+    const deals = new DealService(env.client, env.db, taskQueue, env.settings);
+    const before = readMemory(worker);
+    const sampler = startSampler(env.db, env.dealWorker);
+    const pool = await runPool(count, concurrency, deadline, (index) => openDeal(env, deals, customerId, index));
+    const samples = sampler.stop();
+    const after = readMemory(worker);
+    return {
+      pool,
+      dealsPerSecond: pool.completed / (pool.elapsedMs / 1000),
+      before,
+      after,
+      maxCachedWorkflows: env.env.WORKER_MAX_CACHED_WORKFLOWS,
+      samples,
+    };
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; worker process output:\n${worker.output()}`);
+  } finally {
+    await worker.stop();
   }
-  return {
-    pool,
-    dealsPerSecond: pool.completed / (pool.elapsedMs / 1000),
-    before,
-    after,
-    afterGc,
-    maxCachedWorkflows: env.dealWorker.options.maxCachedWorkflows,
-    samples,
-  };
 }

@@ -49,8 +49,8 @@ const usage = `Usage: npm run bench -- [options]
 
 DATABASE_URL and TEMPORAL_ADDRESS (with TEMPORAL_NAMESPACE) select existing servers; the benchmark then
 creates and drops its own database and uses its own task queues. Without them it starts a throwaway
-embedded PostgreSQL and an in-memory Temporal dev server on free loopback ports.
-Run with NODE_OPTIONS=--expose-gc to measure memory after a garbage collection too.`;
+embedded PostgreSQL and an in-memory Temporal dev server on free loopback ports. The open-deals phase
+runs the worker as a separate process (worker/main.ts with ROLE=worker) to read its memory alone.`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -125,12 +125,12 @@ function summaryRows(results: BenchResults): string[][] {
   }
   if (openDeals) {
     rows.push([
-      `Process RSS after ${options.openDeals} open deals (worker, API and client in one process)`,
-      mebibytes(openDeals.after.rssBytes),
+      `Worker process RSS after ${options.openDeals} open deals`,
+      mebibytes(openDeals.after.workerRssBytes),
       '',
       '',
       `≤ ${mebibytes(targets.workerRssBytes)}`,
-      verdict(openDeals.after.rssBytes <= targets.workerRssBytes),
+      verdict(openDeals.after.workerRssBytes === undefined ? undefined : openDeals.after.workerRssBytes <= targets.workerRssBytes),
     ]);
   }
   if (list) {
@@ -264,27 +264,16 @@ function samplesRow(name: string, samples: PhaseSamples): string[] {
   ];
 }
 
-function memoryRow(name: string, reading: MemoryReading | undefined): string[] {
-  if (!reading) return [name, 'not measured: run with NODE_OPTIONS=--expose-gc', '', '', '', '', ''];
-  return [
-    name,
-    mebibytes(reading.rssBytes),
-    mebibytes(reading.heapUsedBytes),
-    mebibytes(reading.externalBytes),
-    String(reading.cachedWorkflows),
-    mebibytes(reading.temporalRssBytes),
-    mebibytes(reading.postgresRssBytes),
-  ];
+function memoryRow(name: string, reading: MemoryReading): string[] {
+  return [name, mebibytes(reading.workerRssBytes), mebibytes(reading.temporalRssBytes), mebibytes(reading.postgresRssBytes)];
 }
 
-/** Estimates one cached deal's memory: the growth of RSS and heap divided by the growth of the worker's cache. */
 function perCachedWorkflow(open: OpenDealsRun): string {
-  const settled = open.afterGc ?? open.after;
-  const cached = settled.cachedWorkflows - open.before.cachedWorkflows;
-  if (cached <= 0) return '';
-  const rss = (settled.rssBytes - open.before.rssBytes) / cached;
-  const heap = (settled.heapUsedBytes - open.before.heapUsedBytes) / cached;
-  return `Growth per cached workflow${open.afterGc ? ' (after GC)' : ''}: ${(rss / 1024).toFixed(0)} KiB of RSS, ${(heap / 1024).toFixed(0)} KiB of V8 heap (an estimate: other allocations of the phase are included).`;
+  const cached = Math.min(open.pool.completed, open.maxCachedWorkflows);
+  const { before, after } = open;
+  if (cached <= 0 || before.workerRssBytes === undefined || after.workerRssBytes === undefined) return '';
+  const perDeal = (after.workerRssBytes - before.workerRssBytes) / cached;
+  return `Growth per cached deal, assuming the cache filled: ${(perDeal / 1024).toFixed(0)} KiB of RSS (an estimate, because other allocations of the phase are included).`;
 }
 
 export function renderResults(results: BenchResults): string {
@@ -375,13 +364,14 @@ export function renderResults(results: BenchResults): string {
     lines.push(
       '### Open deals',
       '',
-      `${open.pool.completed} deals started and moved to the opportunity phase (${open.pool.failed} failed) at ${number(open.dealsPerSecond, 1)} deals/s. ` +
-        `The worker's sticky cache holds at most ${open.maxCachedWorkflows} workflows (WORKER_MAX_CACHED_WORKFLOWS).`,
+      `${open.pool.completed} deals started and moved to the opportunity phase (${open.pool.failed} failed) at ${number(open.dealsPerSecond, 1)} deals/s, ` +
+        'on the product\'s worker in a process of its own (`worker/main.ts` with ROLE=worker, started by the benchmark). ' +
+        `Its sticky cache holds at most ${open.maxCachedWorkflows} deals (WORKER_MAX_CACHED_WORKFLOWS).`,
       perCachedWorkflow(open),
       '',
       ...table(
-        ['when', 'process RSS', 'V8 heap used', 'external', 'cached workflows', 'Temporal server RSS', 'PostgreSQL RSS'],
-        [memoryRow('before', open.before), memoryRow('after', open.after), memoryRow('after GC', open.afterGc)],
+        ['when', 'worker process RSS', 'Temporal server RSS', 'PostgreSQL RSS'],
+        [memoryRow('worker ready', open.before), memoryRow('after the last deal', open.after)],
       ),
       '',
     );
@@ -446,7 +436,7 @@ export function renderResults(results: BenchResults): string {
     lines.push(
       '### Resources per phase',
       '',
-      'CPU seconds of this process (worker, API and client), of the Temporal server and of PostgreSQL, read from /proc;',
+      'CPU seconds of the Node processes (this one, with worker, API and client, and the open-deals worker process), of the Temporal server and of PostgreSQL, read from /proc;',
       '"busy" is their sum over wall time and cores. Pool waiting is queries waiting for one of the Sequelize pool\'s',
       'connections (max / mean of 200 ms samples). In flight is the sampled worker\'s activities / workflow activations.',
       '"Main thread busy" is the event loop utilization of this process, whose one JavaScript thread runs the',

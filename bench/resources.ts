@@ -47,7 +47,8 @@ function readStat(pid: number): ProcStat | undefined {
 }
 
 function groupOf(stat: ProcStat, rootPid: number): ProcessGroup {
-  if (stat.pid === rootPid) return 'node';
+  // The open-deals phase runs the worker in a child Node process; it counts with this one.
+  if (stat.pid === rootPid || stat.command === 'node') return 'node';
   if (stat.command.startsWith('temporal')) return 'temporal';
   if (stat.command.startsWith('postgres')) return 'postgres';
   return 'other';

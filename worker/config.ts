@@ -5,10 +5,11 @@ import { isCurrencyCode } from '../domain/money';
 
 /**
  * Deals a worker keeps cached between steps. The SDK would size its cache from the heap limit (2,310
- * deals at a 4 GiB heap), and each cached deal holds about 350 KiB of resident memory, most of it outside
- * the JavaScript heap; 500 keeps a worker's growth near 260 MiB (BENCHMARKS.md).
+ * deals at a 4 GiB heap). Each cached deal holds about 370 KiB of resident memory, most of it outside the
+ * JavaScript heap, so 1,000 deals add about 370 MiB (measured by `npm run bench`, see BENCHMARKS.md).
+ * A smaller cache costs a history replay for every step of an evicted deal.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
 
 const port = z.coerce.number().int().min(1).max(65535);
 

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS, loadEnvironment } from '../../worker/conf
 describe('worker configuration', () => {
   test('defaults the sticky cache to a bounded size', () => {
     expect(loadEnvironment({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
-    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(500);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(1000);
   });
 
   test('reads a cache size, including 0 for no cache', () => {
