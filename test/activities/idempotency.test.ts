@@ -79,7 +79,7 @@ test('lead recorded once on retry', async () => {
   expect(await count('SELECT count(*) FROM timeline_entries WHERE deal_number = :n', { n: dealNumber + 1 })).toBe(1);
 });
 
-test('deal step recorded once with its deal row changes', async () => {
+test('deal step recorded once', async () => {
   const step = { ...record('opportunity.stage_moved', 'opportunity'), dealPatch: { stage: 'proposal', title: 'Lathe, second line' } };
   step.entry.data = { to: 'proposal' };
   const [first, second] = await twice(harness.activities.recordDealStep, step);
@@ -96,7 +96,7 @@ test('deal step recorded once with its deal row changes', async () => {
   expect(stored.data).toEqual({ to: 'proposal' });
 });
 
-test('racing attempts of one deal step write one row', async () => {
+test('racing step attempts write one row', async () => {
   const step = record('opportunity.stage_moved', 'opportunity');
   const outcomes = await Promise.allSettled([env.run(harness.activities.recordDealStep, step), env.run(harness.activities.recordDealStep, step)]);
   expect(outcomes.filter((outcome) => outcome.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
