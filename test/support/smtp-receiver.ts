@@ -7,7 +7,10 @@ import { simpleParser } from 'mailparser';
  * A real SMTP server for tests: it accepts every message on loopback and stores each one as a .eml
  * file in `dir`, so any test process can read what was delivered.
  */
-export async function startSmtpReceiver(dir: string): Promise<{ port: number; close(): Promise<void> }> {
+export async function startSmtpReceiver(
+  dir: string,
+  onConnectionError: (error: NodeJS.ErrnoException) => void = warnUnlessReset,
+): Promise<{ port: number; close(): Promise<void> }> {
   fs.mkdirSync(dir, { recursive: true });
   let count = 0;
   const server = new SMTPServer({
@@ -24,9 +27,16 @@ export async function startSmtpReceiver(dir: string): Promise<{ port: number; cl
       });
     },
   });
+  // A client that dies in the middle of a message, such as the worker the crash test kills, resets its
+  // connection. smtp-server reports that as an 'error' event, which would otherwise crash the test process.
+  server.on('error', onConnectionError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function warnUnlessReset(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ECONNRESET') console.warn(`SMTP receiver: ${error.message}`);
 }
 
 export interface ReceivedMail {
