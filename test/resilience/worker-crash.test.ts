@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DealService, dealWorkflowId } from '../../api/deal-service';
 import * as wf from '../../workflows/deal';
 import type { DealState } from '../../domain/deal-state';
@@ -112,6 +113,19 @@ async function within<T>(promise: Promise<T>, ms: number, message: () => string)
   }
 }
 
+/** Resolves once some deal of the batch has an activity that a worker has started and not finished. */
+async function activityRunning(timeoutMs: number): Promise<void> {
+  const { PENDING_ACTIVITY_STATE_STARTED } = temporal.api.enums.v1.PendingActivityState;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const dealNumber of run.dealNumbers) {
+      const description = await client.workflow.getHandle(dealWorkflowId(dealNumber)).describe();
+      if ((description.raw.pendingActivities ?? []).some((activity) => activity.state === PENDING_ACTIVITY_STATE_STARTED)) return;
+    }
+  }
+  throw new Error(`no activity of the batch was running within ${timeoutMs} ms of the kill point`);
+}
+
 function eachDeal<T>(value: T): Record<number, T> {
   return Object.fromEntries(run.dealNumbers.map((n) => [n, value]));
 }
@@ -165,6 +179,8 @@ test('batch finishes after worker kill', async () => {
   const batch = Promise.allSettled(Array.from({ length: DEAL_COUNT }, (_, index) => driveDeal(index)));
   await within(killPoint, 60_000, () => `only ${stepsDone} of ${KILL_AFTER_STEPS} steps done within 60 s; worker output:\n${workers[0].output()}`);
 
+  // Kill while an activity is running in the worker, so the kill cuts one off.
+  await activityRunning(20_000);
   const first = workers[0];
   run.stepsAtKill = stepsDone;
   await first.kill('SIGKILL');
