@@ -46,12 +46,7 @@ export async function inStepTransaction<T>(
     // `phase` lets a write that also recorded a later step (see recordStepInTransaction) keep the
     // deal row in that step's phase.
     const { result, documents, phase } = await write(transaction);
-    const [row] = await db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: false }), {
-      replacements: { ...entryReplacements(record, result, documents), ...(phase ? { phase } : {}) },
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-    return { result, entry: toTimelineEntry(row) };
+    return { result, entry: await insertEntry(db, record, { result, documents, phase }, transaction) };
   });
 }
 
@@ -74,9 +69,21 @@ export async function recordStepOnly(db: Database, record: StepRecord): Promise<
  * `inStepTransaction` opened, so both commit together and a retry of that step repeats neither. The
  * write that calls it returns the further step's `phase`, because the outer step updates the deal row last.
  */
-export async function recordStepInTransaction(db: Database, record: StepRecord, transaction: Transaction): Promise<TimelineEntry> {
+export function recordStepInTransaction(db: Database, record: StepRecord, transaction: Transaction): Promise<TimelineEntry> {
+  return insertEntry(db, record, { result: null, documents: [] }, transaction);
+}
+
+/** Inserts a step's timeline entry and updates the deal row, in `phase` when given, else the record's. */
+async function insertEntry(
+  db: Database,
+  record: StepRecord,
+  written: { result: unknown; documents: string[]; phase?: Phase },
+  transaction: Transaction,
+): Promise<TimelineEntry> {
+  const replacements = entryReplacements(record, written.result, written.documents);
+  if (written.phase) replacements.phase = written.phase;
   const [row] = await db.sequelize.query<EntryRow>(insertEntrySql(record, { ifNew: false }), {
-    replacements: entryReplacements(record, null, []),
+    replacements,
     type: QueryTypes.SELECT,
     transaction,
   });
@@ -112,8 +119,7 @@ const dealPatchColumns: Record<keyof NonNullable<StepRecord['dealPatch']>, strin
  * changes nothing.
  */
 function insertEntrySql(record: StepRecord, options: { ifNew: boolean }): string {
-  const patch = Object.entries(record.dealPatch ?? {}).filter(([, value]) => value !== undefined);
-  const sets = ['phase = :phase', 'updated_at = :at', ...patch.map(([field]) => `${dealPatchColumns[field as keyof typeof dealPatchColumns]} = :patch_${field}`)];
+  const sets = ['phase = :phase', 'updated_at = :at', ...patchFields(record).map(([field]) => `${dealPatchColumns[field as keyof typeof dealPatchColumns]} = :patch_${field}`)];
   const values = `:dealNumber, :seq, :at, :actor, :event, :summary, :data::jsonb,
     ARRAY(SELECT jsonb_array_elements_text(:documents::jsonb)), :result::jsonb, :key`;
   const columns = 'deal_number, seq, at, actor, event, summary, data, documents, result, idempotency_key';
@@ -129,12 +135,13 @@ function insertEntrySql(record: StepRecord, options: { ifNew: boolean }): string
     SELECT * FROM entry UNION ALL SELECT * FROM previous`;
 }
 
+/** Lists the deal row fields the step sets, as [field, value] pairs. Undefined fields are left unchanged. */
+function patchFields(record: StepRecord): [string, unknown][] {
+  return Object.entries(record.dealPatch ?? {}).filter(([, value]) => value !== undefined);
+}
+
 function entryReplacements(record: StepRecord, result: unknown, documents: string[]): Record<string, unknown> {
-  const patch = Object.fromEntries(
-    Object.entries(record.dealPatch ?? {})
-      .filter(([, value]) => value !== undefined)
-      .map(([field, value]) => [`patch_${field}`, value]),
-  );
+  const patch = Object.fromEntries(patchFields(record).map(([field, value]) => [`patch_${field}`, value]));
   return {
     dealNumber: record.dealNumber,
     seq: record.entry.seq,

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../models/db';
-import { findUserByApiKey, type AuthenticatedUser } from '../models/api-keys';
+import { findUserByKeyHash, hashApiKey, type AuthenticatedUser } from '../models/api-keys';
 import { checkPermission, type StepName } from '../domain/roles';
 import { ProblemError } from './problem';
 
@@ -30,15 +29,15 @@ export function authenticate(db: Database, cacheMs = API_KEY_CACHE_MS): RequestH
   const cache = new Map<string, { user: AuthenticatedUser; until: number }>();
 
   async function lookUp(apiKey: string): Promise<AuthenticatedUser | undefined> {
-    // The cache is keyed by a digest, so it contains no usable key.
-    const id = createHash('sha256').update(apiKey).digest('base64');
-    const cached = cache.get(id);
+    // The cache is keyed by the stored digest, so it contains no usable key.
+    const keyHash = hashApiKey(apiKey);
+    const cached = cache.get(keyHash);
     if (cached && cached.until > Date.now()) return cached.user;
-    cache.delete(id);
-    const user = await findUserByApiKey(db, apiKey);
+    cache.delete(keyHash);
+    const user = await findUserByKeyHash(db, keyHash);
     if (user && cacheMs > 0) {
       if (cache.size >= API_KEY_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(id, { user, until: Date.now() + cacheMs });
+      cache.set(keyHash, { user, until: Date.now() + cacheMs });
     }
     return user;
   }
