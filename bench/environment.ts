@@ -78,7 +78,7 @@ export interface BenchEnvironment {
   keys: Map<string, string>;
   /** Prefix of every workflow id this run creates besides the deals' own. */
   runId: string;
-  /** Where a separate worker process finds PostgreSQL and Temporal. */
+  /** Connection settings of PostgreSQL and Temporal, for a separate worker process. */
   databaseUrl: string;
   temporalAddress: string;
   versions: Versions;

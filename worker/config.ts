@@ -5,8 +5,8 @@ import { isCurrencyCode } from '../domain/money';
 
 /**
  * Deals a worker keeps cached between steps. The SDK would size its cache from the heap limit (2,310
- * deals at a 4 GiB heap). Each cached deal holds about 0.4 to 0.5 MiB of resident memory, most of it
- * outside the JavaScript heap: a worker measured 911 MiB with 1,000 cached deals (`npm run bench`).
+ * deals at a 4 GiB heap). Each cached deal takes about 0.5 to 0.6 MiB of resident memory, most of it
+ * outside the JavaScript heap. Workers measured 911 and 1025 MiB with 1,000 cached deals (`npm run bench`).
  * A smaller cache costs a history replay for every step of an evicted deal.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;

@@ -196,7 +196,7 @@ test('batch finishes after worker kill', async () => {
 
   const failures = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
   expect(failures).toEqual([]);
-  // Steps answer before their emails go out, and an email cut off by the kill is retried only after its
+  // Steps return before their emails go out, and an email cut off by the kill is retried only after its
   // one-minute start-to-close timeout, so the email checks below wait for every deal's emails.
   await Promise.all(run.dealNumbers.map((n) => emailsSettled(client, dealWorkflowId(n), 90_000)));
   expect(run.killSignal).toBe('SIGKILL');
